@@ -1,0 +1,94 @@
+package dev.fcfs.shared.queue;
+
+/**
+ * The one place where Redis key names are built.
+ *
+ * <p>Every key that belongs to a shard carries the hash tag {@code {s<n>}}, so that in a Redis Cluster all
+ * keys one script or one {@code BRPOPLPUSH} touches live in the same slot. Layout, for prefix {@code rsv}:
+ * <pre>
+ * rsv:{s3}:queue             list  jobs waiting, newest at the head (LPUSH), served from the tail
+ * rsv:{s3}:processing        list  jobs taken by the shard's owner, removed once their decision is committed
+ * rsv:{s3}:pending           hash  reservation id -> job, for every accepted job not yet acknowledged
+ * rsv:{s3}:dead              list  jobs that could not be decided, with the reason
+ * rsv:{s3}:lease             string  id of the consumer that owns the shard, with a TTL
+ * rsv:{s3}:event:42          hash  capacity, seq (last position handed out)
+ * rsv:{s3}:idem:42:&lt;key&gt;     string  first answer to a request carrying that Idempotency-Key
+ * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
+ * </pre>
+ */
+public final class QueueKeys {
+
+    private final String prefix;
+
+    private final int shards;
+
+    public QueueKeys(QueueProperties properties) {
+        this(properties.keyPrefix(), properties.shards());
+    }
+
+    public QueueKeys(String prefix, int shards) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards must be at least 1, was " + shards);
+        }
+        this.prefix = prefix;
+        this.shards = shards;
+    }
+
+    public int shards() {
+        return this.shards;
+    }
+
+    public String prefix() {
+        return this.prefix;
+    }
+
+    /** The shard that serves an event: fixed for the event's lifetime as long as the shard count is. */
+    public int shardOf(long eventId) {
+        return Math.floorMod(eventId, this.shards);
+    }
+
+    public String queue(int shard) {
+        return shardKey(shard, "queue");
+    }
+
+    public String processing(int shard) {
+        return shardKey(shard, "processing");
+    }
+
+    public String pending(int shard) {
+        return shardKey(shard, "pending");
+    }
+
+    public String deadLetter(int shard) {
+        return shardKey(shard, "dead");
+    }
+
+    public String lease(int shard) {
+        return shardKey(shard, "lease");
+    }
+
+    public String event(long eventId) {
+        return shardKey(shardOf(eventId), "event:" + eventId);
+    }
+
+    public String idempotency(long eventId, String idempotencyKey) {
+        return shardKey(shardOf(eventId), "idem:" + eventId + ":" + idempotencyKey);
+    }
+
+    public String consumers() {
+        return this.prefix + ":consumers";
+    }
+
+    /** A {@code SCAN MATCH} pattern covering every key of this prefix. */
+    public String allKeysPattern() {
+        return this.prefix + ":*";
+    }
+
+    private String shardKey(int shard, String name) {
+        if (shard < 0 || shard >= this.shards) {
+            throw new IllegalArgumentException("shard " + shard + " outside 0.." + (this.shards - 1));
+        }
+        return this.prefix + ":{s" + shard + "}:" + name;
+    }
+
+}

@@ -1,0 +1,45 @@
+package dev.fcfs.shared.queue;
+
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The Lua scripts of the queue, one per atomic operation; each file's header lists its KEYS, ARGV and result.
+ * They are immutable values shared by both services (Spring Data runs them with EVALSHA and falls back to EVAL),
+ * so they are constants here rather than beans declared twice.
+ */
+public final class ReservationScripts {
+
+    /** {@code scripts/enqueue.lua}: assign the position and queue the job. */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    public static final RedisScript<List<String>> ENQUEUE = (RedisScript) RedisScript.of(script("enqueue"), List.class);
+
+    /** {@code scripts/register_event.lua}: make an event known to the accept path. */
+    public static final RedisScript<Long> REGISTER_EVENT = RedisScript.of(script("register_event"), Long.class);
+
+    /** {@code scripts/take_batch.lua}: top up the processing list and return its oldest jobs. */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    public static final RedisScript<List<String>> TAKE_BATCH = (RedisScript) RedisScript.of(script("take_batch"), List.class);
+
+    /** {@code scripts/ack.lua}: drop committed jobs from the processing list and the pending hash. */
+    public static final RedisScript<Long> ACK = RedisScript.of(script("ack"), Long.class);
+
+    /** {@code scripts/dead_letter.lua}: park an undecidable job with its reason. */
+    public static final RedisScript<Long> DEAD_LETTER = RedisScript.of(script("dead_letter"), Long.class);
+
+    /** {@code scripts/renew_lease.lua}: extend a shard lease the caller owns. */
+    public static final RedisScript<Long> RENEW_LEASE = RedisScript.of(script("renew_lease"), Long.class);
+
+    /** {@code scripts/release_lease.lua}: give up a shard lease the caller owns. */
+    public static final RedisScript<Long> RELEASE_LEASE = RedisScript.of(script("release_lease"), Long.class);
+
+    private ReservationScripts() {
+    }
+
+    private static ClassPathResource script(String name) {
+        return new ClassPathResource("scripts/" + name + ".lua", ReservationScripts.class.getClassLoader());
+    }
+
+}

@@ -1,0 +1,137 @@
+package dev.fcfs.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * Where the tests find their Redis and PostgreSQL, and how each run keeps to itself on shared servers.
+ *
+ * <p>With a Docker engine, tests run against fresh Testcontainers. Without one (or with
+ * {@code FCFS_TEST_SERVERS=external}), they use the servers named by the usual variables
+ * ({@code SPRING_DATA_REDIS_HOST}/{@code _PORT}, {@code TEST_POSTGRES_ADMIN_URL}/{@code _USER}/{@code _PASSWORD}),
+ * defaulting to 127.0.0.1; every run then works in a database and a Redis key prefix of its own and removes
+ * them when it ends.
+ */
+public final class TestServers {
+
+    public static final String REDIS_IMAGE = "redis:7.4-alpine";
+
+    public static final String POSTGRES_IMAGE = "postgres:17-alpine";
+
+    private static volatile Boolean useContainers;
+
+    private TestServers() {
+    }
+
+    /** True when Testcontainers should provide the servers. Checked once per JVM. */
+    public static boolean useContainers() {
+        Boolean result = useContainers;
+        if (result == null) {
+            boolean forcedExternal = "external".equalsIgnoreCase(env("FCFS_TEST_SERVERS", ""));
+            result = !forcedExternal && DockerClientFactory.instance().isDockerAvailable();
+            useContainers = result;
+        }
+        return result;
+    }
+
+    public static String redisHost() {
+        return env("SPRING_DATA_REDIS_HOST", "127.0.0.1");
+    }
+
+    public static int redisPort() {
+        return Integer.parseInt(env("SPRING_DATA_REDIS_PORT", "6379"));
+    }
+
+    /** A key prefix no other run uses. */
+    public static String newKeyPrefix() {
+        return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /**
+     * Creates an empty database on the external PostgreSQL and drops it when the JVM exits.
+     * @return its JDBC URL
+     */
+    public static String createDatabase() {
+        String name = "fcfs_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("CREATE DATABASE " + name);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropDatabase(name), "drop-" + name));
+        String adminUrl = postgresAdminUrl();
+        return adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + name;
+    }
+
+    public static String postgresUser() {
+        return env("TEST_POSTGRES_USER", "postgres");
+    }
+
+    public static String postgresPassword() {
+        return env("TEST_POSTGRES_PASSWORD", "");
+    }
+
+    /** Deletes every key under a prefix on the external Redis (SCAN + UNLINK, never FLUSHALL). */
+    public static void deleteKeys(String host, int port, String prefix) {
+        RedisClient client = RedisClient.create(RedisURI.create(host, port));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            ScanArgs match = ScanArgs.Builder.matches(prefix + ":*").limit(1000);
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(cursor, match);
+                List<String> keys = page.getKeys();
+                if (!keys.isEmpty()) {
+                    redis.unlink(keys.toArray(String[]::new));
+                }
+                cursor = page;
+            }
+            while (!cursor.isFinished());
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+
+    private static void dropDatabase(String name) {
+        try {
+            execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+        catch (RuntimeException ex) {
+            System.err.println("Could not drop test database " + name + ": " + ex.getMessage());
+        }
+    }
+
+    private static String postgresAdminUrl() {
+        return env("TEST_POSTGRES_ADMIN_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    }
+
+    private static void execute(String sql) {
+        try (Connection connection = DriverManager.getConnection(postgresAdminUrl(), postgresUser(), postgresPassword());
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("PostgreSQL at " + postgresAdminUrl() + " refused: " + sql, ex);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'));
+        }
+        return (value == null || value.isBlank()) ? fallback : value;
+    }
+
+}
