@@ -1,0 +1,24 @@
+package dev.fcfs.consumer.decision;
+
+import java.util.List;
+
+import dev.fcfs.shared.job.ReservationJob;
+
+/**
+ * What one committed batch transaction did with each job.
+ *
+ * @param decided jobs decided by this transaction
+ * @param alreadyDecided jobs that a previous attempt had committed (a replay after a crash); nothing changed
+ * @param undecidable jobs that can never be decided, with the reason: they go to the dead-letter list
+ */
+public record BatchOutcome(List<Decision> decided, List<ReservationJob> alreadyDecided, List<Undecidable> undecidable) {
+
+    /** One decision as committed. {@code seatNumber} is set for CONFIRMED, {@code reason} for REJECTED. */
+    public record Decision(ReservationJob job, String status, String reason, Integer seatNumber) {
+    }
+
+    /** A job that was not decided, and why. */
+    public record Undecidable(ReservationJob job, String reason) {
+    }
+
+}

@@ -1,0 +1,222 @@
+package dev.fcfs.consumer.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.fcfs.consumer.decision.BatchDecider;
+import dev.fcfs.consumer.decision.FencingTokens;
+import dev.fcfs.consumer.lease.Lease;
+import dev.fcfs.consumer.lease.ShardLeases;
+import dev.fcfs.shared.job.JobCodec;
+import dev.fcfs.shared.queue.QueueKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides which shards this consumer serves and runs one {@link ShardWorker} thread per owned shard.
+ *
+ * <p>Every third of the lease TTL it: announces itself in the live-consumer set; renews the leases it holds (a
+ * failed renewal stops that shard's worker); gives shards back when more consumers are alive than when it took
+ * them (each aims at {@code ceil(shards / live consumers)}); and takes free shards up to its share. A crashed
+ * consumer's leases expire, and the others pick its shards up on their next round.
+ */
+@Component
+public class ShardCoordinator implements SmartLifecycle {
+
+    private static final Logger logger = LoggerFactory.getLogger(ShardCoordinator.class);
+
+    private final ShardLeases leases;
+
+    private final JobQueue queue;
+
+    private final BatchDecider decider;
+
+    private final FencingTokens fencingTokens;
+
+    private final JobCodec codec;
+
+    private final WorkerProperties properties;
+
+    private final int shards;
+
+    private final String owner;
+
+    private final Map<Integer, OwnedShard> owned = new ConcurrentHashMap<>();
+
+    private volatile boolean running;
+
+    private boolean failing;
+
+    private ScheduledExecutorService scheduler;
+
+    private ExecutorService workerThreads;
+
+    ShardCoordinator(ShardLeases leases, JobQueue queue, BatchDecider decider, FencingTokens fencingTokens,
+            JobCodec codec, WorkerProperties properties, QueueKeys keys, ConsumerIdentity identity) {
+        this.leases = leases;
+        this.queue = queue;
+        this.decider = decider;
+        this.fencingTokens = fencingTokens;
+        this.codec = codec;
+        this.properties = properties;
+        this.shards = keys.shards();
+        this.owner = identity.id();
+    }
+
+    @Override
+    public void start() {
+        this.workerThreads = Executors.newCachedThreadPool(namedThreads("shard-worker-"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(namedThreads("shard-coordinator-"));
+        this.running = true;
+        long period = Math.max(100, this.properties.leaseTtl().toMillis() / 3);
+        this.scheduler.scheduleWithFixedDelay(this::balance, 0, period, TimeUnit.MILLISECONDS);
+        logger.info("Consumer {} started: {} shards, lease TTL {}, batch size {}", this.owner, this.shards,
+                this.properties.leaseTtl(), this.properties.batchSize());
+    }
+
+    /** Finishes the batches in hand, then gives every shard back so the other consumers take them at once. */
+    @Override
+    public void stop() {
+        this.running = false;
+        this.scheduler.shutdownNow();
+        this.owned.values().forEach((shard) -> shard.worker().stop());
+        this.workerThreads.shutdown();
+        try {
+            long wait = this.properties.blockTimeout().toMillis() + 10_000;
+            if (!this.workerThreads.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+                logger.warn("Workers still busy after {} ms; their batches stay in Redis for the next owner", wait);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            this.owned.keySet().forEach((shard) -> this.leases.release(shard, this.owner));
+            this.leases.leave(this.owner);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Could not release leases at shutdown; they expire after {}: {}", this.properties.leaseTtl(),
+                    ex.toString());
+        }
+        this.owned.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    /** Shards this consumer serves right now (not counting those it is giving back). */
+    public List<Integer> ownedShards() {
+        return this.owned.entrySet().stream().filter((e) -> !e.getValue().releasing()).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    void balance() {
+        try {
+            Duration ttl = this.properties.leaseTtl();
+            long live = this.leases.heartbeat(this.owner, System.currentTimeMillis(), ttl);
+            int share = (int) ((this.shards + live - 1) / live);
+            renewLeases(ttl);
+            forgetFinishedWorkers();
+            giveBackAbove(share);
+            takeUpTo(share, ttl);
+            if (this.failing) {
+                logger.info("Shard coordination is back: serving shards {}", ownedShards());
+                this.failing = false;
+            }
+        }
+        catch (RuntimeException ex) {
+            // Redis unreachable: leases cannot be renewed, so workers stop by themselves when theirs lapse
+            if (!this.failing) {
+                logger.warn("Shard coordination failed, retrying: {}", ex.toString());
+                this.failing = true;
+            }
+        }
+    }
+
+    private void renewLeases(Duration ttl) {
+        for (Map.Entry<Integer, OwnedShard> entry : this.owned.entrySet()) {
+            OwnedShard shard = entry.getValue();
+            long sentAt = System.nanoTime();
+            if (this.leases.renew(entry.getKey(), this.owner, ttl)) {
+                shard.lease().renewed(sentAt);
+            }
+            else {
+                logger.warn("Lease of shard {} lost; stopping its worker", entry.getKey());
+                shard.lease().revoke();
+                shard.worker().stop();
+            }
+        }
+    }
+
+    private void forgetFinishedWorkers() {
+        for (Map.Entry<Integer, OwnedShard> entry : List.copyOf(this.owned.entrySet())) {
+            if (entry.getValue().thread().isDone()) {
+                this.owned.remove(entry.getKey());
+                this.leases.release(entry.getKey(), this.owner);
+            }
+        }
+    }
+
+    private void giveBackAbove(int share) {
+        List<Integer> serving = new ArrayList<>(ownedShards());
+        for (int i = serving.size() - 1; i >= share; i--) {
+            int shard = serving.get(i);
+            logger.info("Giving shard {} back: share is now {} shards", shard, share);
+            OwnedShard current = this.owned.get(shard);
+            this.owned.put(shard, current.releasingNow());
+            current.worker().stop();
+        }
+    }
+
+    private void takeUpTo(int share, Duration ttl) {
+        int serving = ownedShards().size();
+        int start = ThreadLocalRandom.current().nextInt(this.shards);
+        for (int i = 0; i < this.shards && serving < share && this.running; i++) {
+            int shard = (start + i) % this.shards;
+            if (this.owned.containsKey(shard)) {
+                continue;
+            }
+            long sentAt = System.nanoTime();
+            if (this.leases.tryAcquire(shard, this.owner, ttl)) {
+                Lease lease = new Lease(ttl, sentAt);
+                ShardWorker worker = new ShardWorker(shard, this.owner, lease, this.queue, this.decider,
+                        this.fencingTokens, this.codec, this.properties);
+                this.owned.put(shard, new OwnedShard(lease, worker, this.workerThreads.submit(worker), false));
+                serving++;
+            }
+        }
+    }
+
+    private static ThreadFactory namedThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return (runnable) -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        };
+    }
+
+    private record OwnedShard(Lease lease, ShardWorker worker, Future<?> thread, boolean releasing) {
+
+        OwnedShard releasingNow() {
+            return new OwnedShard(this.lease, this.worker, this.thread, true);
+        }
+
+    }
+
+}

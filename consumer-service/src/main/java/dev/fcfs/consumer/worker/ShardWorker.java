@@ -1,0 +1,170 @@
+package dev.fcfs.consumer.worker;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.fcfs.consumer.decision.BatchDecider;
+import dev.fcfs.consumer.decision.BatchOutcome;
+import dev.fcfs.consumer.decision.FencingTokens;
+import dev.fcfs.consumer.decision.LeaseLostException;
+import dev.fcfs.consumer.lease.Lease;
+import dev.fcfs.consumer.worker.JobQueue.TakenJob;
+import dev.fcfs.shared.job.JobCodec;
+import dev.fcfs.shared.job.MalformedJobException;
+import dev.fcfs.shared.job.ReservationJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop that serves one shard while this consumer owns it: take the oldest batch, decide it in one
+ * transaction, acknowledge it, repeat; wait with {@code BRPOPLPUSH} when there is nothing to do.
+ *
+ * <p>It never gives a job up because a server is unreachable: the batch stays in the processing list and the
+ * same batch is tried again after a pause that grows up to {@code max-backoff}. It stops when asked to
+ * (shutdown, rebalancing: the current batch is finished first), when its lease lapses, or when PostgreSQL
+ * says another consumer holds a newer fencing token.
+ */
+public final class ShardWorker implements Runnable {
+
+    private static final Logger logger = LoggerFactory.getLogger(ShardWorker.class);
+
+    private final int shard;
+
+    private final String owner;
+
+    private final Lease lease;
+
+    private final JobQueue queue;
+
+    private final BatchDecider decider;
+
+    private final FencingTokens fencingTokens;
+
+    private final JobCodec codec;
+
+    private final WorkerProperties properties;
+
+    private volatile boolean running = true;
+
+    public ShardWorker(int shard, String owner, Lease lease, JobQueue queue, BatchDecider decider,
+            FencingTokens fencingTokens, JobCodec codec, WorkerProperties properties) {
+        this.shard = shard;
+        this.owner = owner;
+        this.lease = lease;
+        this.queue = queue;
+        this.decider = decider;
+        this.fencingTokens = fencingTokens;
+        this.codec = codec;
+        this.properties = properties;
+    }
+
+    /** Asks the loop to end after the batch in hand; jobs not yet taken stay in Redis for the next owner. */
+    public void stop() {
+        this.running = false;
+    }
+
+    @Override
+    public void run() {
+        Backoff backoff = new Backoff(this.properties.maxBackoff());
+        boolean failing = false;
+        long fencingToken = 0;
+        while (this.running && this.lease.isValid()) {
+            try {
+                if (fencingToken == 0) {
+                    // before reading any job: from now on no earlier owner can commit for this shard
+                    fencingToken = this.fencingTokens.takeOver(this.shard, this.owner);
+                    logger.info("Shard {} taken with fencing token {}", this.shard, fencingToken);
+                }
+                if (!decideNextBatch(fencingToken)) {
+                    this.queue.awaitJob(this.shard, this.properties.blockTimeout());
+                }
+                if (failing) {
+                    logger.info("Shard {} is back to work", this.shard);
+                    failing = false;
+                }
+                backoff.reset();
+            }
+            catch (LeaseLostException ex) {
+                logger.warn("Shard {}: {}; stopping", this.shard, ex.getMessage());
+                return;
+            }
+            catch (RuntimeException ex) {
+                // Redis or PostgreSQL unreachable, or a transaction that failed: log once, keep the batch, retry
+                if (!failing) {
+                    logger.warn("Shard {} cannot make progress, retrying with backoff: {}", this.shard, ex.toString());
+                    failing = true;
+                }
+                pause(backoff.nextDelayMillis());
+            }
+        }
+        logger.info("Shard {} released by its worker (running={}, lease valid={})", this.shard, this.running,
+                this.lease.isValid());
+    }
+
+    /** @return false when the shard had nothing to decide */
+    private boolean decideNextBatch(long fencingToken) {
+        List<String> batch = this.queue.takeBatch(this.shard, this.properties.batchSize());
+        if (batch.isEmpty()) {
+            return false;
+        }
+        List<TakenJob> taken = new ArrayList<>(batch.size());
+        for (String raw : batch) {
+            try {
+                taken.add(new TakenJob(raw, this.codec.decode(raw)));
+            }
+            catch (MalformedJobException ex) {
+                logger.warn("Shard {}: dead-lettering an undecodable job ({}): {}", this.shard, ex.getMessage(), raw);
+                this.queue.deadLetter(this.shard, raw, "undecodable: " + ex.getMessage());
+            }
+        }
+        if (taken.isEmpty()) {
+            return true;
+        }
+        if (!this.lease.isValid()) {
+            throw new LeaseLostException(this.shard, fencingToken);
+        }
+        BatchOutcome outcome = this.decider.decide(this.shard, fencingToken, taken.stream().map(TakenJob::job).toList());
+        acknowledge(taken, outcome);
+        return true;
+    }
+
+    private void acknowledge(List<TakenJob> taken, BatchOutcome outcome) {
+        Set<UUID> done = new HashSet<>();
+        outcome.decided().forEach((decision) -> done.add(decision.job().reservationId()));
+        outcome.alreadyDecided().forEach((job) -> done.add(job.reservationId()));
+        List<TakenJob> toAcknowledge = new ArrayList<>(taken.size());
+        for (TakenJob job : taken) {
+            if (done.contains(job.job().reservationId())) {
+                toAcknowledge.add(job);
+            }
+        }
+        this.queue.acknowledge(this.shard, toAcknowledge);
+        for (BatchOutcome.Undecidable undecidable : outcome.undecidable()) {
+            ReservationJob job = undecidable.job();
+            logger.warn("Reservation {}: dead-lettered: {}", job.reservationId(), undecidable.reason());
+            taken.stream()
+                .filter((candidate) -> candidate.job() == job)
+                .findFirst()
+                .ifPresent((candidate) -> this.queue.deadLetter(this.shard, candidate.raw(), undecidable.reason()));
+        }
+        if (logger.isDebugEnabled()) {
+            outcome.decided().forEach((decision) -> logger.debug("Reservation {}: {} {} seat={}",
+                    decision.job().reservationId(), decision.status(), (decision.reason() != null) ? decision.reason() : "",
+                    decision.seatNumber()));
+        }
+    }
+
+    private void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            this.running = false;
+        }
+    }
+
+}

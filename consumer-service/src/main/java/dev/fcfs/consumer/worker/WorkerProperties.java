@@ -1,0 +1,45 @@
+package dev.fcfs.consumer.worker;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the worker ({@code reservation.worker.*}).
+ *
+ * @param batchSize most jobs decided in one PostgreSQL transaction
+ * @param blockTimeout how long one {@code BRPOPLPUSH} waits for a job when the shard is idle; whole seconds
+ * (Redis rounds sub-second values up), and short so that a stopping worker notices quickly
+ * @param leaseTtl how long a shard stays owned without renewal: a crashed consumer's shards are taken over
+ * after at most this long; renewal runs every third of it
+ * @param maxBackoff longest pause between retries while Redis or PostgreSQL is unreachable
+ * @param instanceId this consumer's name in leases and logs; defaults to host name, pid and a random suffix
+ */
+@Validated
+@ConfigurationProperties("reservation.worker")
+public record WorkerProperties(
+        @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+        @DefaultValue("1s") Duration blockTimeout,
+        @DefaultValue("10s") Duration leaseTtl,
+        @DefaultValue("5s") Duration maxBackoff,
+        @DefaultValue("") String instanceId) {
+
+    public WorkerProperties {
+        if (blockTimeout.toMillis() < 1000 || blockTimeout.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("reservation.worker.block-timeout must be whole seconds, at least 1s");
+        }
+        if (leaseTtl.toMillis() < 1000) {
+            throw new IllegalArgumentException("reservation.worker.lease-ttl must be at least 1s");
+        }
+        if (maxBackoff.isNegative() || maxBackoff.isZero()) {
+            throw new IllegalArgumentException("reservation.worker.max-backoff must be positive");
+        }
+    }
+
+}

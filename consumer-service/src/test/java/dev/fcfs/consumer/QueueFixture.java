@@ -1,0 +1,70 @@
+package dev.fcfs.consumer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.ReservationScripts;
+import dev.fcfs.shared.reservation.ReservationId;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Plays the producer's part in consumer tests: creates events and queues requests with the real scripts. */
+final class QueueFixture {
+
+    private final JdbcTemplate jdbc;
+
+    private final StringRedisTemplate redis;
+
+    private final QueueKeys keys;
+
+    QueueFixture(JdbcTemplate jdbc, StringRedisTemplate redis, QueueKeys keys) {
+        this.jdbc = jdbc;
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** Creates an event in PostgreSQL and registers it in Redis, as POST /events does. */
+    long createEvent(int capacity) {
+        Long id = this.jdbc.queryForObject("INSERT INTO events (name, capacity) VALUES ('test', ?) RETURNING id",
+                Long.class, capacity);
+        this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(id)), Integer.toString(capacity), "0");
+        return id;
+    }
+
+    /** Queues one request with enqueue.lua and returns the raw job. */
+    String enqueue(long eventId, String userId) {
+        UUID id = ReservationId.newFor(eventId);
+        int shard = this.keys.shardOf(eventId);
+        List<String> result = this.redis.execute(ReservationScripts.ENQUEUE,
+                List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard)), id.toString(),
+                Long.toString(eventId), userId, "60");
+        if (result == null || !"ACCEPTED".equals(result.get(0))) {
+            throw new IllegalStateException("not accepted: " + result);
+        }
+        return result.get(1);
+    }
+
+    List<String> enqueueAll(long eventId, String... userIds) {
+        List<String> jobs = new ArrayList<>();
+        for (String userId : userIds) {
+            jobs.add(enqueue(eventId, userId));
+        }
+        return jobs;
+    }
+
+    /** Committed decisions of an event in position order: user, status, reason, seat. */
+    List<Map<String, Object>> decisions(long eventId) {
+        return this.jdbc.queryForList("SELECT user_id, position, status, reason, seat_number FROM reservations "
+                + "WHERE event_id = ? ORDER BY position", eventId);
+    }
+
+    int decidedCount(long eventId) {
+        Integer count = this.jdbc.queryForObject("SELECT count(*) FROM reservations WHERE event_id = ?", Integer.class, eventId);
+        return (count != null) ? count : 0;
+    }
+
+}

@@ -1,0 +1,187 @@
+package dev.fcfs.consumer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.fcfs.consumer.worker.ShardCoordinator;
+import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The worker against real Redis and PostgreSQL: what ends up committed, and what is left in Redis. */
+@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
+@Import(ServiceTestInfrastructure.class)
+class WorkerIntegrationTests {
+
+    private static final Duration DECIDED_WITHIN = Duration.ofSeconds(20);
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    QueueKeys keys;
+
+    @Autowired
+    ShardCoordinator coordinator;
+
+    @Autowired
+    DataSource dataSource;
+
+    QueueFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        this.fixture = new QueueFixture(this.jdbc, this.redis, this.keys);
+        if (!this.coordinator.isRunning()) {
+            this.coordinator.start();
+        }
+    }
+
+    @Test
+    void givesSeatsToFirstRequestsOfDistinctUsersInPositionOrder() {
+        long event = this.fixture.createEvent(3);
+        this.fixture.enqueueAll(event, "ann", "bob", "ann", "cid", "dan", "eve", "bob");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 7);
+
+        assertThat(this.fixture.decisions(event)).extracting((row) -> row.get("user_id") + ":" + row.get("status") + ":"
+                + row.get("reason") + ":" + row.get("seat_number"))
+            .containsExactly("ann:CONFIRMED:null:1", "bob:CONFIRMED:null:2", "ann:REJECTED:DUPLICATE:null",
+                    "cid:CONFIRMED:null:3", "dan:REJECTED:SOLD_OUT:null", "eve:REJECTED:SOLD_OUT:null",
+                    "bob:REJECTED:DUPLICATE:null");
+        assertThat(this.jdbc.queryForMap("SELECT reserved, last_position, sold_out_at IS NOT NULL AS sold_out FROM events WHERE id = ?", event))
+            .containsEntry("reserved", 3).containsEntry("last_position", 7L).containsEntry("sold_out", true);
+    }
+
+    @Test
+    void laterRequestOfAUserIsDuplicateEvenWhenTheFirstWasSoldOut() {
+        long event = this.fixture.createEvent(1);
+        this.fixture.enqueueAll(event, "ann", "bob", "bob");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 3);
+
+        assertThat(this.fixture.decisions(event)).extracting((row) -> row.get("user_id") + ":" + row.get("reason"))
+            .containsExactly("ann:null", "bob:SOLD_OUT", "bob:DUPLICATE");
+    }
+
+    @Test
+    void acknowledgesOnlyAfterCommitAndLeavesNothingInRedis() {
+        long event = this.fixture.createEvent(10);
+        this.fixture.enqueueAll(event, "u1", "u2", "u3");
+        int shard = this.keys.shardOf(event);
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 3);
+
+        await().atMost(DECIDED_WITHIN).untilAsserted(() -> {
+            assertThat(this.redis.opsForList().size(this.keys.processing(shard))).isZero();
+            assertThat(this.redis.opsForHash().size(this.keys.pending(shard))).isZero();
+        });
+        assertThat(this.redis.opsForList().size(this.keys.queue(shard))).isZero();
+    }
+
+    @Test
+    void decidesJobsLeftInProcessingBeforeNewerJobsInTheirOriginalOrder() {
+        long event = this.fixture.createEvent(2);
+        int shard = this.keys.shardOf(event);
+        this.coordinator.stop();
+        // Three requests taken by a worker that then died: they sit in the processing list, oldest at the tail.
+        List<String> orphaned = this.fixture.enqueueAll(event, "first", "second", "third");
+        for (int i = 0; i < orphaned.size(); i++) {
+            this.redis.opsForList().rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard));
+        }
+        this.fixture.enqueueAll(event, "fourth", "fifth");
+
+        this.coordinator.start();
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 5);
+
+        assertThat(this.fixture.decisions(event)).extracting((row) -> row.get("user_id") + ":" + row.get("seat_number"))
+            .containsExactly("first:1", "second:2", "third:null", "fourth:null", "fifth:null");
+    }
+
+    @Test
+    void replayingACommittedJobChangesNothing() {
+        long event = this.fixture.createEvent(5);
+        int shard = this.keys.shardOf(event);
+        String job = this.fixture.enqueue(event, "ann");
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 1);
+        List<Map<String, Object>> before = this.fixture.decisions(event);
+
+        // as if the worker had crashed between COMMIT and the acknowledgement
+        this.redis.opsForList().leftPush(this.keys.processing(shard), job);
+        String marker = this.fixture.enqueue(event, "bob");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 2);
+        assertThat(this.fixture.decisions(event).get(0)).isEqualTo(before.get(0));
+        assertThat(this.fixture.decisions(event).get(1)).containsEntry("user_id", "bob").containsEntry("seat_number", 2);
+        await().atMost(DECIDED_WITHIN).until(() -> this.redis.opsForList().size(this.keys.processing(shard)) == 0);
+        assertThat(marker).isNotEqualTo(job);
+    }
+
+    @Test
+    void undecodableJobIsDeadLetteredWithItsReasonAndTheShardGoesOn() {
+        long event = this.fixture.createEvent(5);
+        int shard = this.keys.shardOf(event);
+        this.redis.opsForList().leftPush(this.keys.queue(shard), "{\"v\":1,\"id\":\"not-a-uuid\"}");
+        this.fixture.enqueue(event, "ann");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 1);
+        await().atMost(DECIDED_WITHIN).until(() -> this.redis.opsForList().size(this.keys.deadLetter(shard)) == 1);
+
+        String dead = this.redis.opsForList().index(this.keys.deadLetter(shard), 0);
+        assertThat(dead).contains("not-a-uuid").contains("undecodable");
+        assertThat(this.redis.opsForList().size(this.keys.processing(shard))).isZero();
+    }
+
+    @Test
+    void jobForAnEventUnknownToPostgresIsDeadLetteredNotDecided() {
+        long event = this.fixture.createEvent(5);
+        long ghost = event + 4000;
+        int shard = this.keys.shardOf(ghost);
+        this.redis.opsForHash().putAll(this.keys.event(ghost), Map.of("capacity", "5", "seq", "0"));
+        this.fixture.enqueue(ghost, "ann");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.redis.opsForList().size(this.keys.deadLetter(shard)) >= 1);
+
+        assertThat(this.redis.opsForList().range(this.keys.deadLetter(shard), 0, -1))
+            .anyMatch((entry) -> entry.contains("does not exist in PostgreSQL"));
+        assertThat(this.fixture.decidedCount(ghost)).isZero();
+    }
+
+    @Test
+    void keepsJobsThroughAPostgresOutageAndDecidesThemAfterwards() {
+        long event = this.fixture.createEvent(2);
+        int shard = this.keys.shardOf(event);
+        String database = this.jdbc.queryForObject("SELECT current_database()", String.class);
+        try (PostgresOutage outage = PostgresOutage.begin((HikariDataSource) this.dataSource, database)) {
+            this.fixture.enqueueAll(event, "ann", "bob", "cid");
+            // the worker takes the jobs but cannot commit: they must stay in Redis, none rejected
+            await().atMost(DECIDED_WITHIN)
+                .until(() -> this.redis.opsForList().size(this.keys.processing(shard)) == 3);
+            // and stay there while the worker retries against the unreachable database
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> this.redis.opsForList().size(this.keys.processing(shard)) == 3);
+        }
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 3);
+        assertThat(this.fixture.decisions(event)).extracting((row) -> row.get("user_id") + ":" + row.get("seat_number"))
+            .containsExactly("ann:1", "bob:2", "cid:null");
+    }
+
+}
