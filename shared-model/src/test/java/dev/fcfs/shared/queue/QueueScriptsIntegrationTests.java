@@ -1,0 +1,212 @@
+package dev.fcfs.shared.queue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.redis.testcontainers.RedisContainer;
+import dev.fcfs.shared.job.JobCodec;
+import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.reservation.ReservationId;
+import dev.fcfs.testsupport.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every Lua script of the queue, run on a real Redis, checked against its header and the Java codec. */
+class QueueScriptsIntegrationTests {
+
+    private static RedisContainer container;
+
+    private static LettuceConnectionFactory connections;
+
+    private static StringRedisTemplate redis;
+
+    private static String host;
+
+    private static int port;
+
+    private final QueueKeys keys = new QueueKeys(TestServers.newKeyPrefix(), 4);
+
+    private final JobCodec codec = new JobCodec();
+
+    @BeforeAll
+    static void connect() {
+        host = TestServers.redisHost();
+        port = TestServers.redisPort();
+        if (TestServers.useContainers()) {
+            container = new RedisContainer(TestServers.REDIS_IMAGE);
+            container.start();
+            host = container.getRedisHost();
+            port = container.getRedisPort();
+        }
+        connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port));
+        connections.afterPropertiesSet();
+        connections.start();
+        redis = new StringRedisTemplate(connections);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        connections.destroy();
+        if (container != null) {
+            container.stop();
+        }
+    }
+
+    @AfterEach
+    void deleteKeys() {
+        TestServers.deleteKeys(host, port, this.keys.prefix());
+    }
+
+    @Test
+    void enqueueHandsOutConsecutivePositionsAndQueuesJobsTheCodecReads() {
+        register(42, 500, 0);
+
+        List<ReservationJob> accepted = new ArrayList<>();
+        for (String user : List.of("ann", "bob", "ann \"the\" 2nd/é")) {
+            UUID id = ReservationId.newFor(42);
+            List<String> result = enqueue(42, id, user, null);
+            assertThat(result.get(0)).isEqualTo("ACCEPTED");
+            ReservationJob job = this.codec.decode(result.get(1));
+            assertThat(job.reservationId()).isEqualTo(id);
+            assertThat(job.userId()).isEqualTo(user);
+            accepted.add(job);
+        }
+
+        assertThat(accepted).extracting(ReservationJob::position).containsExactly(1L, 2L, 3L);
+        int shard = this.keys.shardOf(42);
+        // LPUSH: the oldest job is at the tail, where the worker serves
+        assertThat(redis.opsForList().range(this.keys.queue(shard), 0, -1)).extracting(this.codec::decode)
+            .containsExactly(accepted.get(2), accepted.get(1), accepted.get(0));
+        assertThat(redis.opsForHash().get(this.keys.pending(shard), accepted.get(0).reservationId().toString()))
+            .asString().satisfies((raw) -> assertThat(this.codec.decode(raw)).isEqualTo(accepted.get(0)));
+    }
+
+    @Test
+    void enqueueQueuesNothingForAnEventRedisDoesNotKnow() {
+        List<String> result = enqueue(7, ReservationId.newFor(7), "ann", null);
+
+        assertThat(result).containsExactly("NO_EVENT");
+        assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(7)))).isZero();
+        assertThat(redis.hasKey(this.keys.event(7))).isFalse();
+    }
+
+    @Test
+    void enqueueWithAnIdempotencyKeyAlreadyUsedReplaysTheFirstJobAndQueuesNothing() {
+        register(5, 10, 0);
+        List<String> first = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
+        List<String> retry = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
+
+        assertThat(retry).containsExactly("REPLAY", first.get(1));
+        assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(5)))).isEqualTo(1);
+        assertThat(redis.getExpire(this.keys.idempotency(5, "key-1"))).isBetween(1L, 60L);
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-2").get(0)).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void registerEventResumesTheCounterAndNeverOverwritesALiveEvent() {
+        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
+        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
+
+        assertThat(this.codec.decode(enqueue(9, ReservationId.newFor(9), "ann", null).get(1)).position()).isEqualTo(42);
+    }
+
+    @Test
+    void takeBatchReturnsJobsLeftInProcessingFirstThenTheOldestWaitingOnes() {
+        int shard = 1;
+        String queue = this.keys.queue(shard);
+        String processing = this.keys.processing(shard);
+        // LPUSH a b leaves b at the head: the first pushed is the oldest, at the tail
+        redis.opsForList().leftPushAll(processing, "left-1", "left-2");
+        redis.opsForList().leftPushAll(queue, "new-1", "new-2", "new-3");
+
+        List<String> batch = redis.execute(ReservationScripts.TAKE_BATCH, List.of(queue, processing), "4");
+
+        assertThat(batch).containsExactly("left-1", "left-2", "new-1", "new-2");
+        assertThat(redis.opsForList().range(queue, 0, -1)).containsExactly("new-3");
+        assertThat(redis.opsForList().size(processing)).isEqualTo(4);
+    }
+
+    @Test
+    void takeBatchMovesNothingWhileProcessingHoldsAFullBatch() {
+        String queue = this.keys.queue(0);
+        String processing = this.keys.processing(0);
+        redis.opsForList().leftPushAll(processing, "p1", "p2", "p3");
+        redis.opsForList().leftPush(queue, "q1");
+
+        assertThat(redis.execute(ReservationScripts.TAKE_BATCH, List.of(queue, processing), "2"))
+            .containsExactly("p1", "p2");
+        assertThat(redis.opsForList().size(queue)).isEqualTo(1);
+    }
+
+    @Test
+    void ackRemovesJobsFromProcessingAndPendingAndIsSafeToRepeat() {
+        String processing = this.keys.processing(2);
+        String pending = this.keys.pending(2);
+        redis.opsForList().leftPushAll(processing, "job-b", "job-a");
+        redis.opsForHash().put(pending, "id-a", "job-a");
+        redis.opsForHash().put(pending, "id-b", "job-b");
+
+        Long removed = redis.execute(ReservationScripts.ACK, List.of(processing, pending), "job-a", "id-a");
+        Long again = redis.execute(ReservationScripts.ACK, List.of(processing, pending), "job-a", "id-a");
+
+        assertThat(removed).isEqualTo(1L);
+        assertThat(again).isZero();
+        assertThat(redis.opsForList().range(processing, 0, -1)).containsExactly("job-b");
+        assertThat(redis.opsForHash().keys(pending)).containsExactly("id-b");
+    }
+
+    @Test
+    void deadLetterParksAJobOnceWithItsReason() {
+        String processing = this.keys.processing(3);
+        String dead = this.keys.deadLetter(3);
+        redis.opsForList().leftPush(processing, "garbage");
+
+        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead), "garbage", "undecodable"))
+            .isEqualTo(1L);
+        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead), "garbage", "undecodable"))
+            .isZero();
+
+        assertThat(redis.opsForList().range(dead, 0, -1)).singleElement().asString()
+            .contains("\"job\":\"garbage\"").contains("\"reason\":\"undecodable\"");
+        assertThat(redis.opsForList().size(processing)).isZero();
+    }
+
+    @Test
+    void onlyTheOwnerRenewsOrReleasesALease() {
+        String lease = this.keys.lease(0);
+        redis.opsForValue().set(lease, "consumer-a", Duration.ofSeconds(5));
+
+        assertThat(redis.execute(ReservationScripts.RENEW_LEASE, List.of(lease), "consumer-b", "60000")).isZero();
+        assertThat(redis.execute(ReservationScripts.RELEASE_LEASE, List.of(lease), "consumer-b")).isZero();
+        assertThat(redis.execute(ReservationScripts.RENEW_LEASE, List.of(lease), "consumer-a", "60000")).isEqualTo(1L);
+        assertThat(redis.getExpire(lease)).isGreaterThan(5L);
+        assertThat(redis.execute(ReservationScripts.RELEASE_LEASE, List.of(lease), "consumer-a")).isEqualTo(1L);
+        assertThat(redis.hasKey(lease)).isFalse();
+    }
+
+    private void register(long eventId, int capacity, long lastPosition) {
+        redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(eventId)), Integer.toString(capacity),
+                Long.toString(lastPosition));
+    }
+
+    private List<String> enqueue(long eventId, UUID id, String user, String idempotencyKey) {
+        int shard = this.keys.shardOf(eventId);
+        List<String> keyList = new ArrayList<>(List.of(this.keys.event(eventId), this.keys.queue(shard),
+                this.keys.pending(shard)));
+        if (idempotencyKey != null) {
+            keyList.add(this.keys.idempotency(eventId, idempotencyKey));
+        }
+        return redis.execute(ReservationScripts.ENQUEUE, keyList, id.toString(), Long.toString(eventId), user, "60");
+    }
+
+}
