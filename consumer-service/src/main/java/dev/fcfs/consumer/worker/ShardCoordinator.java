@@ -20,10 +20,12 @@ import dev.fcfs.consumer.lease.Lease;
 import dev.fcfs.consumer.lease.ShardLeases;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.QueueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,7 +53,13 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private final WorkerProperties properties;
 
+    private final QueueKeys keys;
+
+    private final StringRedisTemplate redis;
+
     private final int shards;
+
+    private volatile boolean layoutVerified;
 
     private final String owner;
 
@@ -66,13 +74,16 @@ public class ShardCoordinator implements SmartLifecycle {
     private ExecutorService workerThreads;
 
     ShardCoordinator(ShardLeases leases, JobQueue queue, BatchDecider decider, FencingTokens fencingTokens,
-            JobCodec codec, WorkerProperties properties, QueueKeys keys, ConsumerIdentity identity) {
+            JobCodec codec, WorkerProperties properties, QueueKeys keys, StringRedisTemplate redis,
+            ConsumerIdentity identity) {
         this.leases = leases;
         this.queue = queue;
         this.decider = decider;
         this.fencingTokens = fencingTokens;
         this.codec = codec;
         this.properties = properties;
+        this.keys = keys;
+        this.redis = redis;
         this.shards = keys.shards();
         this.owner = identity.id();
     }
@@ -127,6 +138,11 @@ public class ShardCoordinator implements SmartLifecycle {
 
     void balance() {
         try {
+            if (!this.layoutVerified) {
+                // refuse to serve any shard under a mapping the producers do not share
+                QueueLayout.verify(this.redis, this.keys);
+                this.layoutVerified = true;
+            }
             Duration ttl = this.properties.leaseTtl();
             long live = this.leases.heartbeat(this.owner, System.currentTimeMillis(), ttl);
             int share = (int) ((this.shards + live - 1) / live);

@@ -14,6 +14,7 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:event:42          hash  capacity, seq (last position handed out)
  * rsv:{s3}:idem:42:&lt;key&gt;     string  first answer to a request carrying that Idempotency-Key
  * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
+ * rsv:layout                 string  "shards=16": the shard count every service must share
  * </pre>
  */
 public final class QueueKeys {
@@ -77,6 +78,10 @@ public final class QueueKeys {
 
     public String consumers() {
         return this.prefix + ":consumers";
+    }
+
+    public String layout() {
+        return this.prefix + ":layout";
     }
 
     /** A {@code SCAN MATCH} pattern covering every key of this prefix. */

@@ -20,6 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Every Lua script of the queue, run on a real Redis, checked against its header and the Java codec. */
 class QueueScriptsIntegrationTests {
@@ -192,6 +193,16 @@ class QueueScriptsIntegrationTests {
         assertThat(redis.getExpire(lease)).isGreaterThan(5L);
         assertThat(redis.execute(ReservationScripts.RELEASE_LEASE, List.of(lease), "consumer-a")).isEqualTo(1L);
         assertThat(redis.hasKey(lease)).isFalse();
+    }
+
+    @Test
+    void layoutCheckAcceptsTheSameShardCountAndRefusesAnother() {
+        QueueLayout.verify(redis, this.keys);
+        QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards()));
+
+        assertThatIllegalStateException()
+            .isThrownBy(() -> QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards() + 1)))
+            .withMessageContaining("reservation.queue.shards");
     }
 
     private void register(long eventId, int capacity, long lastPosition) {
