@@ -73,7 +73,7 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private ExecutorService workerThreads;
 
-    ShardCoordinator(ShardLeases leases, JobQueue queue, BatchDecider decider, FencingTokens fencingTokens,
+    public ShardCoordinator(ShardLeases leases, JobQueue queue, BatchDecider decider, FencingTokens fencingTokens,
             JobCodec codec, WorkerProperties properties, QueueKeys keys, StringRedisTemplate redis,
             ConsumerIdentity identity) {
         this.leases = leases;
