@@ -1,7 +1,7 @@
 -- enqueue.lua: accept one reservation request. Assigns its place in line and queues the job in one atomic
 -- step, so queue order and position order can never disagree, and nothing is queued for an unknown event.
 --
--- KEYS[1] event hash       <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out)
+-- KEYS[1] event hash       <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut
 -- KEYS[2] queue list       <p>:{s<n>}:queue             LPUSH here; the worker serves the tail
 -- KEYS[3] pending hash     <p>:{s<n>}:pending           reservationId -> job until the decision is acknowledged
 -- KEYS[4] idempotency key  <p>:{s<n>}:idem:<eventId>:<key>   optional: only when the request carried one
@@ -9,11 +9,14 @@
 -- ARGV[2] event id (decimal digits)
 -- ARGV[3] user id
 -- ARGV[4] idempotency TTL in seconds (only read with KEYS[4])
+-- ARGV[5] most jobs the shard queue may hold before new requests are refused (optional: no bound)
 --
 -- Returns one of
 --   {'ACCEPTED', job}   the job as queued (JSON, see JobCodec), which carries the position and accept time
 --   {'REPLAY', job}     KEYS[4] already held an answer: the job first accepted under that key; nothing queued
 --   {'NO_EVENT'}        KEYS[1] does not exist: the event is unknown to Redis; nothing queued
+--   {'SOLD_OUT'}        the worker has committed the last seat (field soldOut): nobody can win any more
+--   {'BUSY'}            the shard queue holds ARGV[5] jobs or more: backpressure; nothing queued
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'NO_EVENT'}
@@ -24,6 +27,15 @@ if KEYS[4] then
   if previous then
     return {'REPLAY', previous}
   end
+end
+
+-- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
+if redis.call('HGET', KEYS[1], 'soldOut') == '1' then
+  return {'SOLD_OUT'}
+end
+
+if ARGV[5] and redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then
+  return {'BUSY'}
 end
 
 local position = redis.call('HINCRBY', KEYS[1], 'seq', 1)

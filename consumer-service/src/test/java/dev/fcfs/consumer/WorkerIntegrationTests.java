@@ -69,6 +69,17 @@ class WorkerIntegrationTests {
                     "bob:REJECTED:DUPLICATE:null");
         assertThat(this.jdbc.queryForMap("SELECT reserved, last_position, sold_out_at IS NOT NULL AS sold_out FROM events WHERE id = ?", event))
             .containsEntry("reserved", 3).containsEntry("last_position", 7L).containsEntry("sold_out", true);
+        await().atMost(DECIDED_WITHIN).until(() -> "1".equals(this.redis.opsForHash().get(this.keys.event(event), "soldOut")));
+    }
+
+    @Test
+    void leavesTheAcceptPathOpenWhileASeatIsLeft() {
+        long event = this.fixture.createEvent(3);
+        this.fixture.enqueueAll(event, "ann", "bob", "ann", "bob");
+
+        await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 4);
+
+        assertThat(this.redis.opsForHash().get(this.keys.event(event), "soldOut")).isNull();
     }
 
     @Test

@@ -90,7 +90,9 @@ public class BatchDecider {
         }
         insertReservations(connection, decided, events);
         updateEvents(connection, events.values());
-        return new BatchOutcome(decided, replays, undecidable);
+        List<Long> soldOut = events.values().stream().filter((event) -> event.reserved >= event.capacity)
+            .map((event) -> event.id).toList();
+        return new BatchOutcome(decided, replays, undecidable, soldOut);
     }
 
     private static Decision decideOne(ReservationJob job, EventState event, Set<UserKey> usersInLine) {

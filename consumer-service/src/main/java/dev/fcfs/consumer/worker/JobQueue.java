@@ -58,6 +58,14 @@ public class JobQueue {
                 args.toArray());
     }
 
+    /**
+     * Closes the accept path of an event whose last seat is committed ({@code mark_sold_out.lua}): new requests
+     * are then refused at the door. Only ever called after the COMMIT, so no request that could win is refused.
+     */
+    public void markSoldOut(long eventId) {
+        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
+    }
+
     /** Parks a job that can never be decided, with the reason ({@code dead_letter.lua}). */
     public void deadLetter(int shard, String raw, String reason) {
         this.redis.execute(ReservationScripts.DEAD_LETTER,

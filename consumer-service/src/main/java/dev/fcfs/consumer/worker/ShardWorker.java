@@ -142,6 +142,7 @@ public final class ShardWorker implements Runnable {
             }
         }
         this.queue.acknowledge(this.shard, toAcknowledge);
+        outcome.soldOutEvents().forEach(this.queue::markSoldOut);
         for (BatchOutcome.Undecidable undecidable : outcome.undecidable()) {
             ReservationJob job = undecidable.job();
             logger.warn("Reservation {}: dead-lettered: {}", job.reservationId(), undecidable.reason());

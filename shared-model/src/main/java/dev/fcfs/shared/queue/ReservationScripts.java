@@ -19,6 +19,9 @@ public final class ReservationScripts {
     /** {@code scripts/register_event.lua}: make an event known to the accept path. */
     public static final RedisScript<Long> REGISTER_EVENT = RedisScript.of(script("register_event"), Long.class);
 
+    /** {@code scripts/mark_sold_out.lua}: close the accept path of an event whose last seat is committed. */
+    public static final RedisScript<Long> MARK_SOLD_OUT = RedisScript.of(script("mark_sold_out"), Long.class);
+
     /** {@code scripts/take_batch.lua}: top up the processing list and return its oldest jobs. */
     @SuppressWarnings({ "rawtypes", "unchecked" })
     public static final RedisScript<List<String>> TAKE_BATCH = (RedisScript) RedisScript.of(script("take_batch"), List.class);

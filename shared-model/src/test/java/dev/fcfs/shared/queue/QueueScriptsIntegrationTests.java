@@ -114,6 +114,55 @@ class QueueScriptsIntegrationTests {
     }
 
     @Test
+    void enqueueRefusesASoldOutEventWithoutUsingAPosition() {
+        register(3, 1, 0);
+        enqueue(3, ReservationId.newFor(3), "ann", null);
+
+        assertThat(redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(3)))).isEqualTo(1L);
+        assertThat(enqueue(3, ReservationId.newFor(3), "bob", null)).containsExactly("SOLD_OUT");
+        assertThat(redis.opsForHash().get(this.keys.event(3), "seq")).isEqualTo("1");
+        assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(3)))).isEqualTo(1);
+    }
+
+    @Test
+    void retryWithItsIdempotencyKeyStillGetsItsFirstAnswerAfterSellOut() {
+        register(3, 1, 0);
+        List<String> first = enqueue(3, ReservationId.newFor(3), "ann", "k");
+        redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(3)));
+
+        assertThat(enqueue(3, ReservationId.newFor(3), "ann", "k")).containsExactly("REPLAY", first.get(1));
+    }
+
+    @Test
+    void markSoldOutNeverCreatesAnEventRedisDoesNotKnow() {
+        assertThat(redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(8)))).isZero();
+        assertThat(redis.hasKey(this.keys.event(8))).isFalse();
+    }
+
+    @Test
+    void registerEventCarriesTheSoldOutStateOfPostgres() {
+        redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(6)), "2", "9", "1");
+
+        assertThat(enqueue(6, ReservationId.newFor(6), "ann", null)).containsExactly("SOLD_OUT");
+    }
+
+    @Test
+    void enqueueRefusesWhenTheShardQueueIsAtItsBoundAndQueuesNothing() {
+        register(2, 100, 0);
+        int shard = this.keys.shardOf(2);
+        List<String> keyList = List.of(this.keys.event(2), this.keys.queue(shard), this.keys.pending(shard));
+        for (int i = 0; i < 2; i++) {
+            assertThat(redis.execute(ReservationScripts.ENQUEUE, keyList, ReservationId.newFor(2).toString(), "2",
+                    "u" + i, "60", "2").get(0)).isEqualTo("ACCEPTED");
+        }
+
+        assertThat(redis.execute(ReservationScripts.ENQUEUE, keyList, ReservationId.newFor(2).toString(), "2", "u9",
+                "60", "2")).containsExactly("BUSY");
+        assertThat(redis.opsForList().size(this.keys.queue(shard))).isEqualTo(2);
+        assertThat(redis.opsForHash().get(this.keys.event(2), "seq")).isEqualTo("2");
+    }
+
+    @Test
     void registerEventResumesTheCounterAndNeverOverwritesALiveEvent() {
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
