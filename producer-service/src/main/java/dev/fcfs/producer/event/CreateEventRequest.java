@@ -1,0 +1,21 @@
+package dev.fcfs.producer.event;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Body of {@code POST /events}.
+ *
+ * @param name 1 to 200 characters, not blank; no control characters (PostgreSQL refuses NUL, and the others have no
+ * business in a name)
+ * @param capacity number of seats, 1 to 1,000,000
+ */
+record CreateEventRequest(
+        @NotBlank @Size(max = 200) @Pattern(regexp = "[^\\p{Cc}\\p{Cs}]*",
+                message = "must not contain control characters") String name,
+        @NotNull @Min(1) @Max(1_000_000) Integer capacity) {
+}

@@ -1,0 +1,63 @@
+package dev.fcfs.producer.event;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * A row of {@code events}. The producer creates events and reads them; {@code reserved} and
+ * {@code last_position} belong to the consumer, so they are mapped read-only and this service can never write
+ * over the consumer's counts.
+ */
+@Entity
+@Table(name = "events")
+class Event {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(nullable = false, length = 200)
+    private String name;
+
+    @Column(nullable = false)
+    private int capacity;
+
+    @Column(nullable = false, insertable = false, updatable = false)
+    private int reserved;
+
+    @Column(name = "last_position", nullable = false, insertable = false, updatable = false)
+    private long lastPosition;
+
+    protected Event() {
+    }
+
+    Event(String name, int capacity) {
+        this.name = name;
+        this.capacity = capacity;
+    }
+
+    Long getId() {
+        return this.id;
+    }
+
+    String getName() {
+        return this.name;
+    }
+
+    int getCapacity() {
+        return this.capacity;
+    }
+
+    int getReserved() {
+        return this.reserved;
+    }
+
+    long getLastPosition() {
+        return this.lastPosition;
+    }
+
+}

@@ -1,0 +1,49 @@
+package dev.fcfs.producer.event;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.ReservationScripts;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes events known to the accept path in Redis ({@code register_event.lua}): when they are created, and again
+ * whenever Redis turns out not to know one, which is how the accept path recovers from a Redis that lost its data.
+ */
+@Component
+public class EventRegistration {
+
+    private final EventRepository events;
+
+    private final StringRedisTemplate redis;
+
+    private final QueueKeys keys;
+
+    EventRegistration(EventRepository events, StringRedisTemplate redis, QueueKeys keys) {
+        this.events = events;
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /**
+     * Registers an event PostgreSQL knows but Redis does not, with its position counter resumed after the last
+     * position PostgreSQL has decided, so that no position is handed out twice. Harmless if the event is already
+     * registered: the script then leaves it untouched.
+     * @return false if PostgreSQL does not know the event either
+     * @throws org.springframework.dao.DataAccessException if Redis or PostgreSQL cannot be reached
+     */
+    public boolean restore(long eventId) {
+        Optional<Event> event = this.events.findById(eventId);
+        event.ifPresent(this::register);
+        return event.isPresent();
+    }
+
+    void register(Event event) {
+        this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(event.getId())),
+                Integer.toString(event.getCapacity()), Long.toString(event.getLastPosition()));
+    }
+
+}

@@ -1,0 +1,44 @@
+package dev.fcfs.producer.reservation;
+
+import java.net.URI;
+
+import dev.fcfs.shared.job.ReservationJob;
+import jakarta.validation.Valid;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Reservation requests ({@code POST /events/{eventId}/reservations}) and their status. */
+@RestController
+class ReservationController {
+
+    private final ReservationService reservations;
+
+    ReservationController(ReservationService reservations) {
+        this.reservations = reservations;
+    }
+
+    @PostMapping(path = "/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ReservationAccepted> reserve(@PathVariable long eventId,
+            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey,
+            @Valid @RequestBody ReservationRequest request) {
+        IdempotencyKeys.check(idempotencyKey);
+        ReservationJob job = this.reservations.reserve(eventId, request.userId(), idempotencyKey);
+        return ResponseEntity.accepted()
+            .location(URI.create("/reservations/" + job.reservationId()))
+            .body(ReservationAccepted.of(job));
+    }
+
+    @GetMapping("/reservations/{reservationId}")
+    ReservationView get(@PathVariable String reservationId) {
+        return this.reservations.find(ReservationIds.parse(reservationId));
+    }
+
+}

@@ -1,0 +1,57 @@
+package dev.fcfs.producer.reservation;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.ReservationScripts;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/** The producer's side of the Redis queue: one command per call. */
+@Component
+class ReservationQueue {
+
+    static final String ACCEPTED = "ACCEPTED";
+
+    static final String REPLAY = "REPLAY";
+
+    static final String NO_EVENT = "NO_EVENT";
+
+    private final StringRedisTemplate redis;
+
+    private final QueueKeys keys;
+
+    private final String idempotencyTtlSeconds;
+
+    ReservationQueue(StringRedisTemplate redis, QueueKeys keys, ApiProperties properties) {
+        this.redis = redis;
+        this.keys = keys;
+        this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtlSeconds());
+    }
+
+    /**
+     * Runs {@code enqueue.lua}: one round trip that assigns the position and queues the job, or replays the answer
+     * stored under the idempotency key, or reports that Redis does not know the event.
+     * @return {@code [ACCEPTED, job]}, {@code [REPLAY, job]} or {@code [NO_EVENT]}
+     */
+    List<String> enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
+        int shard = this.keys.shardOf(eventId);
+        List<String> scriptKeys = (idempotencyKey != null)
+                ? List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard),
+                        this.keys.idempotency(eventId, idempotencyKey))
+                : List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard));
+        return this.redis.execute(ReservationScripts.ENQUEUE, scriptKeys, reservationId.toString(),
+                Long.toString(eventId), userId, this.idempotencyTtlSeconds);
+    }
+
+    /** {@code HGET} of the shard's pending hash: the raw job while it is accepted but not yet acknowledged. */
+    @Nullable String pendingJob(UUID reservationId, long eventId) {
+        return this.redis.<String, String>opsForHash()
+            .get(this.keys.pending(this.keys.shardOf(eventId)), reservationId.toString());
+    }
+
+}

@@ -1,0 +1,106 @@
+package dev.fcfs.producer.reservation;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+import dev.fcfs.producer.event.EventNotFoundException;
+import dev.fcfs.producer.event.EventRegistration;
+import dev.fcfs.producer.system.ServiceUnavailableException;
+import dev.fcfs.shared.job.JobCodec;
+import dev.fcfs.shared.job.MalformedJobException;
+import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.reservation.ReservationId;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+
+/** Accepts reservation requests and reports where they stand. */
+@Service
+class ReservationService {
+
+    private static final Log log = LogFactory.getLog(ReservationService.class);
+
+    private final ReservationQueue queue;
+
+    private final DecidedReservations decided;
+
+    private final EventRegistration registration;
+
+    private final JobCodec codec;
+
+    ReservationService(ReservationQueue queue, DecidedReservations decided, EventRegistration registration,
+            JobCodec codec) {
+        this.queue = queue;
+        this.decided = decided;
+        this.registration = registration;
+        this.codec = codec;
+    }
+
+    /**
+     * Puts a request in line: one Redis round trip and no database access, except when Redis does not know the
+     * event, which happens once per event after a Redis data loss (or if its registration at creation failed).
+     * @return the job as queued, or the one first queued under the same idempotency key
+     */
+    ReservationJob reserve(long eventId, String userId, @Nullable String idempotencyKey) {
+        if (eventId < 1 || eventId > ReservationId.MAX_EVENT_ID) {
+            throw new EventNotFoundException(eventId);
+        }
+        UUID reservationId = ReservationId.newFor(eventId);
+        List<String> result = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+        if (ReservationQueue.NO_EVENT.equals(result.get(0))) {
+            if (!this.registration.restore(eventId)) {
+                throw new EventNotFoundException(eventId);
+            }
+            result = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+            if (ReservationQueue.NO_EVENT.equals(result.get(0))) {
+                // only if the event key vanished again between the two scripts: Redis is losing data right now
+                throw new ServiceUnavailableException("Event " + eventId + " vanished from Redis after registration");
+            }
+        }
+        ReservationJob job = this.codec.decode(result.get(1));
+        if (ReservationQueue.REPLAY.equals(result.get(0)) && !job.userId().equals(userId)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        return job;
+    }
+
+    /**
+     * Where a reservation stands. Redis is asked first and may only say PENDING; the consumer commits a decision to
+     * PostgreSQL before it removes the job from the pending hash, so a job missing from Redis is either decided in
+     * PostgreSQL or unknown, and the answer never runs ahead of what is committed.
+     */
+    ReservationView find(UUID reservationId) {
+        OptionalLong eventId = ReservationId.eventIdOf(reservationId);
+        if (eventId.isEmpty()) {
+            throw new ReservationNotFoundException(reservationId);
+        }
+        DataAccessException redisFailure = null;
+        try {
+            String pending = this.queue.pendingJob(reservationId, eventId.getAsLong());
+            if (pending != null) {
+                return ReservationView.pending(this.codec.decode(pending));
+            }
+        }
+        catch (DataAccessException ex) {
+            // a decided reservation can still be answered from PostgreSQL
+            redisFailure = ex;
+        }
+        catch (MalformedJobException ex) {
+            log.warn("Reservation " + reservationId + ": pending entry cannot be decoded (" + ex.getMessage() + ")");
+        }
+        Optional<ReservationView> decision = this.decided.find(reservationId);
+        if (decision.isPresent()) {
+            return decision.get();
+        }
+        if (redisFailure != null) {
+            throw redisFailure;
+        }
+        throw new ReservationNotFoundException(reservationId);
+    }
+
+}

@@ -1,0 +1,212 @@
+package dev.fcfs.producer.system;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every exception a controller lets out into an RFC 9457 problem: Spring MVC's own (405, 415, 400 for
+ * unreadable or invalid bodies, ...) through {@link ResponseEntityExceptionHandler}, with details that name the
+ * offending field but never echo internals; an unreachable Redis or database as 503 with {@code Retry-After}; and
+ * anything unexpected as a logged 500.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Log log = LogFactory.getLog(ApiExceptionHandler.class);
+
+    /** At most one outage warning per interval: during an outage every request fails the same way. */
+    private static final long OUTAGE_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final String retryAfter;
+
+    private final AtomicLong lastOutageLog = new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL_NANOS);
+
+    ApiExceptionHandler(ApiProperties properties) {
+        this.retryAfter = Long.toString(properties.retryAfterSeconds());
+    }
+
+    /**
+     * Redis unreachable or timing out (connection failures, commands rejected while disconnected, timeouts), or the
+     * database unreachable. After a timeout Redis may still have run the command, so the answer does not claim that
+     * nothing happened; a retry with the same {@code Idempotency-Key} is safe either way.
+     */
+    @ExceptionHandler({ DataAccessResourceFailureException.class, QueryTimeoutException.class,
+            RedisSystemException.class, ServiceUnavailableException.class })
+    ResponseEntity<ProblemDetail> handleUnavailable(RuntimeException ex) {
+        long now = System.nanoTime();
+        long last = this.lastOutageLog.get();
+        if (now - last >= OUTAGE_LOG_INTERVAL_NANOS && this.lastOutageLog.compareAndSet(last, now)) {
+            log.warn("Answering 503: a backing server is unavailable (further occurrences within 10 s not logged)", ex);
+        }
+        else if (log.isDebugEnabled()) {
+            log.debug("Answering 503: " + ex);
+        }
+        ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The service is temporarily unavailable. "
+                + "Retry later (with the same Idempotency-Key, if one was sent).");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, this.retryAfter)
+            .body(problem);
+    }
+
+    /** A body of unknown length ran past the cap before the JSON reader got to wrap it. */
+    @ExceptionHandler(BodyTooLargeException.class)
+    ResponseEntity<ProblemDetail> handleBodyTooLarge(BodyTooLargeException ex) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(ex));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> handleUnexpected(Exception ex) {
+        log.error("Unexpected error", ex);
+        ProblemDetail problem = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The request could not be processed.");
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (FieldError error : ex.getBindingResult().getFieldErrors()) {
+            errors.add(fieldError(error.getField(), error.getDefaultMessage()));
+        }
+        for (ObjectError error : ex.getBindingResult().getGlobalErrors()) {
+            errors.add(fieldError(error.getObjectName(), error.getDefaultMessage()));
+        }
+        // stable order, so that clients and tests see the same list for the same body
+        errors.sort(Comparator.comparing((Map<String, String> error) -> error.get("field"))
+            .thenComparing((error) -> error.get("message")));
+        ProblemDetail problem = Problems.of(status, "The request body has invalid fields.");
+        problem.setProperty("errors", errors);
+        return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        BodyTooLargeException tooLarge = findCause(ex, BodyTooLargeException.class);
+        if (tooLarge != null) {
+            return handleExceptionInternal(ex, bodyTooLarge(tooLarge), headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        ProblemDetail problem = Problems.of(status, unreadableDetail(ex));
+        return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String name = (ex instanceof MethodArgumentTypeMismatchException mismatch) ? mismatch.getName()
+                : ex.getPropertyName();
+        String expected = (ex.getRequiredType() != null) ? describe(ex.getRequiredType()) : "another type";
+        ProblemDetail problem = Problems.of(status,
+                "'" + name + "' must be " + expected + ".");
+        return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem) {
+            Problems.withType(problem);
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
+    private static Map<String, String> fieldError(String field, String message) {
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("field", field);
+        error.put("message", String.valueOf(message));
+        return error;
+    }
+
+    private static ProblemDetail bodyTooLarge(BodyTooLargeException ex) {
+        return Problems.of(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+    }
+
+    /** Says what is wrong with the body in the client's terms: Jackson's own messages name our classes. */
+    private static String unreadableDetail(HttpMessageNotReadableException ex) {
+        UnrecognizedPropertyException unknown = findCause(ex, UnrecognizedPropertyException.class);
+        if (unknown != null) {
+            return "Unknown property '" + unknown.getPropertyName() + "'.";
+        }
+        JacksonException json = findCause(ex, JacksonException.class);
+        if (json != null) {
+            String path = path(json);
+            if (!path.isEmpty()) {
+                return "Invalid value for '" + path + "': wrong JSON type, null, or out of range.";
+            }
+            if (json instanceof StreamReadException) {
+                return "The request body is not well-formed JSON.";
+            }
+            return "The request body must be a single JSON object of the documented shape.";
+        }
+        if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
+            return "A JSON request body is required.";
+        }
+        return "The request body could not be read.";
+    }
+
+    private static String path(JacksonException ex) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : ex.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            }
+            else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == long.class || type == Long.class || type == int.class || type == Integer.class) {
+            return "an integer in range";
+        }
+        return "a valid " + type.getSimpleName();
+    }
+
+    private static <T extends Throwable> T findCause(Throwable ex, Class<T> type) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+}

@@ -1,0 +1,199 @@
+package dev.fcfs.producer.reservation;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
+
+import dev.fcfs.producer.ProducerIntegrationSupport;
+import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.reservation.ReservationId;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The accept path ({@code POST /events/{id}/reservations}) against real Redis and PostgreSQL. */
+class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
+
+    @Test
+    void acceptsWithPositionsFromOneUpPerEventIndependentOfOtherEvents() {
+        long first = createEvent("first", 10);
+        long second = createEvent("second", 10);
+
+        List<Long> firstPositions = new ArrayList<>();
+        List<Long> secondPositions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            firstPositions.add(reserveAccepted(first, "a" + i).path("position").asLong());
+            secondPositions.add(reserveAccepted(second, "b" + i).path("position").asLong());
+        }
+
+        assertThat(firstPositions).containsExactly(1L, 2L, 3L);
+        assertThat(secondPositions).containsExactly(1L, 2L, 3L);
+        assertThat(eventField(first, "seq")).isEqualTo("3");
+        assertThat(eventField(second, "seq")).isEqualTo("3");
+    }
+
+    @Test
+    void answers202WithLocationAndQueuesADecodableJobOnTheShardOfTheEvent() {
+        long eventId = createEvent("queued", 5);
+        int shard = this.keys.shardOf(eventId);
+        long queuedBefore = this.redis.opsForList().size(this.keys.queue(shard));
+
+        HttpResponse<String> response = reserve(eventId, "u-123");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = body(response);
+        UUID reservationId = UUID.fromString(body.path("reservationId").asString());
+        assertThat(response.headers().firstValue("Location")).hasValue("/reservations/" + reservationId);
+        assertThat(body.path("eventId").asLong()).isEqualTo(eventId);
+        assertThat(body.path("userId").asString()).isEqualTo("u-123");
+        assertThat(body.path("status").asString()).isEqualTo("PENDING");
+        assertThat(body.path("position").asLong()).isEqualTo(1);
+        assertThat(ReservationId.eventIdOf(reservationId)).hasValue(eventId);
+
+        // LPUSH onto the shard's queue: the newest job sits at the head
+        assertThat(this.redis.opsForList().size(this.keys.queue(shard))).isEqualTo(queuedBefore + 1);
+        ReservationJob job = this.codec.decode(this.redis.opsForList().index(this.keys.queue(shard), 0));
+        assertThat(job.reservationId()).isEqualTo(reservationId);
+        assertThat(job.eventId()).isEqualTo(eventId);
+        assertThat(job.userId()).isEqualTo("u-123");
+        assertThat(job.position()).isEqualTo(1);
+        // HSET into the shard's pending hash, same job
+        assertThat(pendingJob(reservationId, eventId)).isEqualTo(job);
+        // and nowhere else
+        for (int other = 0; other < this.keys.shards(); other++) {
+            if (other != shard) {
+                assertThat(queuedJobs(other)).extracting(ReservationJob::reservationId).doesNotContain(reservationId);
+            }
+        }
+    }
+
+    @Test
+    void keepsSeparateCountersForEventsSharingAShardAndQueuesThemInPositionOrder() {
+        long first = createEvent("shard-mate-1", 10);
+        // an event on the same shard, known only to PostgreSQL: registered lazily on its first request
+        long second = first + this.keys.shards() * 1000L;
+        this.jdbc.sql("INSERT INTO events (id, name, capacity) VALUES (?, 'shard-mate-2', 10)").param(second).update();
+        int shard = this.keys.shardOf(first);
+        assertThat(this.keys.shardOf(second)).isEqualTo(shard);
+
+        reserveAccepted(first, "a");
+        reserveAccepted(second, "b");
+        reserveAccepted(second, "c");
+        reserveAccepted(first, "d");
+
+        List<ReservationJob> jobs = queuedJobs(shard).stream()
+            .filter((job) -> job.eventId() == first || job.eventId() == second)
+            .toList();
+        assertThat(jobs).extracting(ReservationJob::userId).containsExactly("a", "b", "c", "d");
+        assertThat(jobs).extracting(ReservationJob::position).containsExactly(1L, 1L, 2L, 2L);
+    }
+
+    @Test
+    void handsOutEveryPositionExactlyOnceUnderConcurrentRequests() throws Exception {
+        long eventId = createEvent("rush", 1000);
+        int requests = 200;
+        List<Callable<Long>> calls = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String user = "rush-" + i;
+            calls.add(() -> reserveAccepted(eventId, user).path("position").asLong());
+        }
+        List<Long> positions = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try {
+            for (Future<Long> result : pool.invokeAll(calls)) {
+                positions.add(result.get());
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(positions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, requests).boxed().toList());
+        List<ReservationJob> jobs = queuedJobs(this.keys.shardOf(eventId)).stream()
+            .filter((job) -> job.eventId() == eventId)
+            .toList();
+        // the queue order of a shard is the position order of each of its events
+        assertThat(jobs).extracting(ReservationJob::position)
+            .containsExactlyElementsOf(LongStream.rangeClosed(1, requests).boxed().toList());
+    }
+
+    @Test
+    void refusesAnUnknownEventWith404AndQueuesNothing() {
+        long unknown = createEvent("neighbour", 3) + 500_000;
+        Map<String, Object> before = stateSnapshot();
+
+        HttpResponse<String> response = reserve(unknown, "u-1");
+
+        assertProblem(response, 404);
+        assertThat(stateSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void replaysTheFirstAnswerForARepeatedIdempotencyKeyAndQueuesNothing() {
+        long eventId = createEvent("idempotent", 5);
+        JsonNode first = reserveAccepted(eventId, "u-1", "Idempotency-Key", "key-1");
+        Map<String, Object> before = stateSnapshot();
+
+        HttpResponse<String> replay = reserve(eventId, "u-1", "Idempotency-Key", "key-1");
+
+        assertThat(replay.statusCode()).isEqualTo(202);
+        JsonNode second = body(replay);
+        assertThat(second).isEqualTo(first);
+        assertThat(replay.headers().firstValue("Location"))
+            .hasValue("/reservations/" + first.path("reservationId").asString());
+        assertThat(stateSnapshot()).isEqualTo(before);
+        // the key stays for the configured TTL (24 h by default)
+        Long ttl = this.redis.getExpire(this.keys.idempotency(eventId, "key-1"));
+        assertThat(ttl).isBetween(24 * 3600L - 60, 24 * 3600L);
+    }
+
+    @Test
+    void refusesAnIdempotencyKeyReusedForAnotherUserWith422() {
+        long eventId = createEvent("idempotent-conflict", 5);
+        reserveAccepted(eventId, "u-1", "Idempotency-Key", "shared-key");
+        Map<String, Object> before = stateSnapshot();
+
+        HttpResponse<String> response = reserve(eventId, "u-2", "Idempotency-Key", "shared-key");
+
+        JsonNode problem = assertProblem(response, 422);
+        assertThat(problem.path("detail").asString()).isEqualTo("Idempotency-Key reused with a different request.");
+        assertThat(stateSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void scopesIdempotencyKeysToTheirEvent() {
+        long first = createEvent("scope-1", 5);
+        long second = createEvent("scope-2", 5);
+
+        JsonNode a = reserveAccepted(first, "u-1", "Idempotency-Key", "same");
+        JsonNode b = reserveAccepted(second, "u-1", "Idempotency-Key", "same");
+
+        assertThat(b.path("reservationId")).isNotEqualTo(a.path("reservationId"));
+        assertThat(b.path("eventId").asLong()).isEqualTo(second);
+    }
+
+    @Test
+    void registersAnEventRedisLostAgainWithItsCounterResumedAfterTheLastDecidedPosition() {
+        long eventId = createEvent("restored", 100);
+        reserveAccepted(eventId, "before-loss");
+        // as if Redis restarted without persistence after the consumer had decided up to position 41
+        this.jdbc.sql("UPDATE events SET last_position = 41 WHERE id = ?").param(eventId).update();
+        this.redis.delete(this.keys.event(eventId));
+
+        JsonNode accepted = reserveAccepted(eventId, "after-loss");
+
+        assertThat(accepted.path("position").asLong()).isEqualTo(42);
+        assertThat(eventField(eventId, "capacity")).isEqualTo("100");
+        assertThat(eventField(eventId, "seq")).isEqualTo("42");
+        assertThat(reserveAccepted(eventId, "next").path("position").asLong()).isEqualTo(43);
+    }
+
+}
