@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.testsupport.ProxiedRedis;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import dev.fcfs.testsupport.TcpProxy;
 import dev.fcfs.testsupport.TestServers;
@@ -11,12 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -31,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
         "spring.data.redis.timeout=2s" })
-@Import({ ServiceTestInfrastructure.class, RedisOutageIntegrationTests.ProxiedRedis.class })
+@Import({ ServiceTestInfrastructure.class, ProxiedRedis.class, RedisOutageIntegrationTests.Direct.class })
 class RedisOutageIntegrationTests {
 
     @Autowired
@@ -83,25 +82,7 @@ class RedisOutageIntegrationTests {
     }
 
     @TestConfiguration(proxyBeanMethods = false)
-    static class ProxiedRedis {
-
-        @Bean(destroyMethod = "close")
-        TcpProxy redisProxy(ObjectProvider<RedisContainer> container) {
-            RedisContainer redis = container.getIfAvailable();
-            return (redis != null) ? TcpProxy.to(redis.getRedisHost(), redis.getRedisPort())
-                    : TcpProxy.to(TestServers.redisHost(), TestServers.redisPort());
-        }
-
-        @Bean
-        @Primary
-        DataRedisConnectionDetails proxiedRedisConnection(TcpProxy proxy) {
-            return new DataRedisConnectionDetails() {
-                @Override
-                public Standalone getStandalone() {
-                    return Standalone.of("127.0.0.1", proxy.port());
-                }
-            };
-        }
+    static class Direct {
 
         @Bean(destroyMethod = "close")
         DirectRedis directRedis(ObjectProvider<RedisContainer> container) {

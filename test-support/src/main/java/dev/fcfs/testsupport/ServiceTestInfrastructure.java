@@ -62,8 +62,8 @@ public class ServiceTestInfrastructure {
                 registry.add("spring.datasource.url", () -> url);
                 registry.add("spring.datasource.username", TestServers::postgresUser);
                 registry.add("spring.datasource.password", TestServers::postgresPassword);
-                registry.add("spring.data.redis.host", TestServers::redisHost);
-                registry.add("spring.data.redis.port", TestServers::redisPort);
+                // Redis: the service's own spring.data.redis.* settings (from SPRING_DATA_REDIS_HOST/_PORT or the
+                // 127.0.0.1:6379 default) already name the external server; only the key prefix isolates the run.
             }
         }
 
