@@ -1,5 +1,7 @@
 package dev.fcfs.producer.event;
 
+import java.time.Instant;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -32,6 +34,9 @@ class Event {
     @Column(name = "last_position", nullable = false, insertable = false, updatable = false)
     private long lastPosition;
 
+    @Column(name = "sold_out_at", insertable = false, updatable = false)
+    private Instant soldOutAt;
+
     protected Event() {
     }
 
@@ -54,6 +59,11 @@ class Event {
 
     int getReserved() {
         return this.reserved;
+    }
+
+    /** Whether the consumer has committed the last seat. */
+    boolean isSoldOut() {
+        return this.soldOutAt != null;
     }
 
     long getLastPosition() {

@@ -30,7 +30,8 @@ public class EventRegistration {
 
     /**
      * Registers an event PostgreSQL knows but Redis does not, with its position counter resumed after the last
-     * position PostgreSQL has decided, so that no position is handed out twice. Harmless if the event is already
+     * position PostgreSQL has decided or Redis still has pending, so that no position is handed out twice, and with
+     * its sold-out state. Harmless if the event is already
      * registered: the script then leaves it untouched.
      * @return false if PostgreSQL does not know the event either
      * @throws org.springframework.dao.DataAccessException if Redis or PostgreSQL cannot be reached
@@ -42,8 +43,11 @@ public class EventRegistration {
     }
 
     void register(Event event) {
-        this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(event.getId())),
-                Integer.toString(event.getCapacity()), Long.toString(event.getLastPosition()));
+        long id = event.getId();
+        this.redis.execute(ReservationScripts.REGISTER_EVENT,
+                List.of(this.keys.event(id), this.keys.pending(this.keys.shardOf(id))),
+                Integer.toString(event.getCapacity()), Long.toString(event.getLastPosition()),
+                event.isSoldOut() ? "1" : "0", Long.toString(id));
     }
 
 }

@@ -21,22 +21,29 @@ class ReservationQueue {
 
     static final String NO_EVENT = "NO_EVENT";
 
+    static final String SOLD_OUT = "SOLD_OUT";
+
+    static final String BUSY = "BUSY";
+
     private final StringRedisTemplate redis;
 
     private final QueueKeys keys;
 
     private final String idempotencyTtlSeconds;
 
+    private final String maxQueueDepth;
+
     ReservationQueue(StringRedisTemplate redis, QueueKeys keys, ApiProperties properties) {
         this.redis = redis;
         this.keys = keys;
         this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtlSeconds());
+        this.maxQueueDepth = Long.toString(properties.maxQueueDepth());
     }
 
     /**
      * Runs {@code enqueue.lua}: one round trip that assigns the position and queues the job, or replays the answer
-     * stored under the idempotency key, or reports that Redis does not know the event.
-     * @return {@code [ACCEPTED, job]}, {@code [REPLAY, job]} or {@code [NO_EVENT]}
+     * stored under the idempotency key, or refuses: event unknown to Redis, sold out, or shard queue full.
+     * @return {@code [ACCEPTED, job]}, {@code [REPLAY, job]}, {@code [NO_EVENT]}, {@code [SOLD_OUT]} or {@code [BUSY]}
      */
     List<String> enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
         int shard = this.keys.shardOf(eventId);
@@ -45,7 +52,7 @@ class ReservationQueue {
                         this.keys.idempotency(eventId, idempotencyKey))
                 : List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard));
         return this.redis.execute(ReservationScripts.ENQUEUE, scriptKeys, reservationId.toString(),
-                Long.toString(eventId), userId, this.idempotencyTtlSeconds);
+                Long.toString(eventId), userId, this.idempotencyTtlSeconds, this.maxQueueDepth);
     }
 
     /** {@code HGET} of the shard's pending hash: the raw job while it is accepted but not yet acknowledged. */

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventNotFoundException;
 import dev.fcfs.producer.event.EventRegistration;
+import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.producer.system.ServiceUnavailableException;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
@@ -33,12 +34,15 @@ class ReservationService {
 
     private final JobCodec codec;
 
+    private final long retryAfterSeconds;
+
     ReservationService(ReservationQueue queue, DecidedReservations decided, EventRegistration registration,
-            JobCodec codec) {
+            JobCodec codec, ApiProperties properties) {
         this.queue = queue;
         this.decided = decided;
         this.registration = registration;
         this.codec = codec;
+        this.retryAfterSeconds = properties.retryAfterSeconds();
     }
 
     /**
@@ -61,6 +65,12 @@ class ReservationService {
                 // only if the event key vanished again between the two scripts: Redis is losing data right now
                 throw new ServiceUnavailableException("Event " + eventId + " vanished from Redis after registration");
             }
+        }
+        if (ReservationQueue.SOLD_OUT.equals(result.get(0))) {
+            throw new EventSoldOutException(eventId);
+        }
+        if (ReservationQueue.BUSY.equals(result.get(0))) {
+            throw new QueueFullException(eventId, this.retryAfterSeconds);
         }
         ReservationJob job = this.codec.decode(result.get(1));
         if (ReservationQueue.REPLAY.equals(result.get(0)) && !job.userId().equals(userId)) {

@@ -2,6 +2,7 @@ package dev.fcfs.producer.system;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.hibernate.validator.constraints.time.DurationMin;
 
@@ -15,14 +16,17 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param idempotencyTtl how long the first answer to an {@code Idempotency-Key} is kept and replayed
  * @param maxBodySize largest request body accepted; larger ones are refused with 413
- * @param retryAfter value of the {@code Retry-After} header sent with a 503 (rounded up to whole seconds)
+ * @param retryAfter value of the {@code Retry-After} header sent with a 503 or 429 (rounded up to whole seconds)
+ * @param maxQueueDepth most jobs one shard's queue may hold; beyond it new requests get 429 (backpressure) instead of
+ * filling Redis's memory
  */
 @Validated
 @ConfigurationProperties("reservation.api")
 public record ApiProperties(
         @DefaultValue("24h") @NotNull @DurationMin(seconds = 1) Duration idempotencyTtl,
         @DefaultValue("16KB") @NotNull DataSize maxBodySize,
-        @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
+        @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
+        @DefaultValue("100000") @Min(1) long maxQueueDepth) {
 
     public ApiProperties {
         // Bean Validation has no constraint for DataSize; a zero or negative cap would refuse every body.

@@ -13,6 +13,7 @@ import java.util.stream.LongStream;
 
 import dev.fcfs.producer.ProducerIntegrationSupport;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.ReservationScripts;
 import dev.fcfs.shared.reservation.ReservationId;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -194,6 +195,56 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
         assertThat(eventField(eventId, "capacity")).isEqualTo("100");
         assertThat(eventField(eventId, "seq")).isEqualTo("42");
         assertThat(reserveAccepted(eventId, "next").path("position").asLong()).isEqualTo(43);
+    }
+
+    @Test
+    void resumesAfterPendingPositionsWhenOnlyTheEventKeyWasLost() {
+        long eventId = createEvent("partly-lost", 100);
+        for (int i = 0; i < 3; i++) {
+            reserveAccepted(eventId, "queued-" + i);
+        }
+        // the jobs are still pending, nothing decided yet (last_position 0), and the event hash alone is gone
+        this.redis.delete(this.keys.event(eventId));
+
+        assertThat(reserveAccepted(eventId, "after-loss").path("position").asLong()).isEqualTo(4);
+    }
+
+    @Test
+    void answers409AtTheDoorOnceTheLastSeatIsCommittedAndQueuesNothing() {
+        long eventId = createEvent("sold-out", 1);
+        JsonNode winner = reserveAccepted(eventId, "winner");
+        ReservationJob job = pendingJob(UUID.fromString(winner.path("reservationId").asString()), eventId);
+        // what the consumer does: commit the last seat, then raise the flag
+        insertDecision(job, "CONFIRMED", null, 1);
+        this.jdbc.sql("UPDATE events SET reserved = 1, last_position = 1, sold_out_at = now() WHERE id = ?")
+            .param(eventId)
+            .update();
+        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
+        Map<String, Object> before = stateSnapshot();
+
+        JsonNode problem = assertProblem(reserve(eventId, "too-late"), 409);
+
+        assertThat(problem.path("reason").asString()).isEqualTo("SOLD_OUT");
+        assertThat(stateSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void keepsAcceptingWhileTheSoldOutFlagIsNotRaised() {
+        long eventId = createEvent("full-not-flagged", 1);
+        reserveAccepted(eventId, "first");
+
+        // the only seat may still go to someone else if the first request turns out a duplicate or fails: accept
+        assertThat(reserveAccepted(eventId, "second").path("position").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void restoresTheSoldOutStateOfPostgresWhenRedisLostTheEvent() {
+        long eventId = createEvent("sold-out-restored", 1);
+        this.jdbc.sql("UPDATE events SET sold_out_at = now(), last_position = 5 WHERE id = ?").param(eventId).update();
+        this.redis.delete(this.keys.event(eventId));
+
+        assertThat(assertProblem(reserve(eventId, "late"), 409).path("reason").asString()).isEqualTo("SOLD_OUT");
+        assertThat(eventField(eventId, "seq")).isEqualTo("5");
     }
 
 }

@@ -55,6 +55,10 @@ public final class JobCodec {
         if (userId.isBlank() || userId.length() > MAX_USER_ID_LENGTH) {
             throw new MalformedJobException("user must be 1.." + MAX_USER_ID_LENGTH + " characters, not blank");
         }
+        if (userId.chars().anyMatch(Character::isISOControl)) {
+            // PostgreSQL refuses NUL: such a job would fail its batch on every retry instead of being dead-lettered
+            throw new MalformedJobException("user contains control characters");
+        }
         return new ReservationJob(id, eventId, userId, position, Instant.ofEpochMilli(acceptedAt));
     }
 

@@ -163,6 +163,24 @@ class QueueScriptsIntegrationTests {
     }
 
     @Test
+    void registerEventResumesAfterTheHighestPendingPositionOfThatEvent() {
+        register(4, 10, 0);
+        register(8, 10, 0);
+        for (int i = 0; i < 3; i++) {
+            enqueue(4, ReservationId.newFor(4), "u" + i, null);
+        }
+        for (int i = 0; i < 5; i++) {
+            enqueue(8, ReservationId.newFor(8), "u" + i, null);
+        }
+        redis.delete(this.keys.event(4));
+
+        redis.execute(ReservationScripts.REGISTER_EVENT,
+                List.of(this.keys.event(4), this.keys.pending(this.keys.shardOf(4))), "10", "1", "0", "4");
+
+        assertThat(redis.opsForHash().get(this.keys.event(4), "seq")).isEqualTo("3");
+    }
+
+    @Test
     void registerEventResumesTheCounterAndNeverOverwritesALiveEvent() {
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
