@@ -24,14 +24,16 @@ class DecidedReservations {
 
     Optional<ReservationView> find(UUID reservationId) {
         return this.jdbc
-            .sql("SELECT id, event_id, user_id, position, status, reason, seat_number FROM reservations WHERE id = ?")
+            .sql("SELECT id, event_id, user_id, position, status, reason, seat_number, accepted_at, decided_at "
+                    + "FROM reservations WHERE id = ?")
             .param(reservationId)
             .query((rs, row) -> {
                 String reason = rs.getString("reason");
                 return new ReservationView(rs.getObject("id", UUID.class), rs.getLong("event_id"),
                         rs.getString("user_id"), rs.getLong("position"),
                         ReservationStatus.valueOf(rs.getString("status")), rs.getObject("seat_number", Integer.class),
-                        (reason != null) ? RejectionReason.valueOf(reason) : null);
+                        (reason != null) ? RejectionReason.valueOf(reason) : null,
+                        rs.getTimestamp("accepted_at").toInstant(), rs.getTimestamp("decided_at").toInstant());
             })
             .optional();
     }

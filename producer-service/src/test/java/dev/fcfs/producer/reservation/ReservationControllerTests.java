@@ -173,7 +173,7 @@ class ReservationControllerTests {
         UUID id = ReservationId.newFor(EVENT);
         given(this.queue.pendingJob(id, EVENT)).willThrow(new RedisConnectionFailureException("refused"));
         given(this.decided.find(id)).willReturn(Optional.of(new ReservationView(id, EVENT, "u-1", 5,
-                ReservationStatus.REJECTED, null, RejectionReason.SOLD_OUT)));
+                ReservationStatus.REJECTED, null, RejectionReason.SOLD_OUT, Instant.now(), Instant.now())));
 
         this.mvc.perform(get("/reservations/{id}", id))
             .andExpect(status().isOk())

@@ -1,6 +1,7 @@
 package dev.fcfs.producer.reservation;
 
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.UUID;
 
 import dev.fcfs.producer.ProducerIntegrationSupport;
@@ -31,6 +32,8 @@ class ReservationStatusIntegrationTests extends ProducerIntegrationSupport {
         assertThat(status.path("status").asString()).isEqualTo("PENDING");
         assertThat(status.path("seatNumber").isNull()).isTrue();
         assertThat(status.path("reason").isNull()).isTrue();
+        assertThat(Instant.parse(status.path("acceptedAt").asString())).isBefore(Instant.now().plusSeconds(5));
+        assertThat(status.path("decidedAt").isNull()).isTrue();
     }
 
     @Test
@@ -48,6 +51,8 @@ class ReservationStatusIntegrationTests extends ProducerIntegrationSupport {
         assertThat(status.path("reason").isNull()).isTrue();
         assertThat(status.path("position").asLong()).isEqualTo(job.position());
         assertThat(status.path("userId").asString()).isEqualTo(job.userId());
+        assertThat(Instant.parse(status.path("acceptedAt").asString())).isEqualTo(job.acceptedAt());
+        assertThat(Instant.parse(status.path("decidedAt").asString())).isAfterOrEqualTo(job.acceptedAt());
     }
 
     @Test
