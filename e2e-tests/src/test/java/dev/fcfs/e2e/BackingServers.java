@@ -1,0 +1,96 @@
+package dev.fcfs.e2e;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.redis.testcontainers.RedisContainer;
+import dev.fcfs.testsupport.TestServers;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The Redis and PostgreSQL one test class runs its services against: fresh Testcontainers where Docker runs,
+ * otherwise the local servers of {@link TestServers}, isolated in a new database and a new key prefix that are
+ * removed afterwards (never FLUSHALL: other builds share that Redis).
+ */
+final class BackingServers implements AutoCloseable {
+
+    private final PostgreSQLContainer postgres;
+
+    private final RedisContainer redis;
+
+    private final String jdbcUrl;
+
+    private final String username;
+
+    private final String password;
+
+    private final String redisHost;
+
+    private final int redisPort;
+
+    private final String keyPrefix;
+
+    private BackingServers(PostgreSQLContainer postgres, RedisContainer redis, String jdbcUrl, String username,
+            String password, String redisHost, int redisPort, String keyPrefix) {
+        this.postgres = postgres;
+        this.redis = redis;
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+        this.redisHost = redisHost;
+        this.redisPort = redisPort;
+        this.keyPrefix = keyPrefix;
+    }
+
+    static BackingServers start() {
+        String keyPrefix = TestServers.newKeyPrefix();
+        if (TestServers.useContainers()) {
+            PostgreSQLContainer postgres = new PostgreSQLContainer(TestServers.POSTGRES_IMAGE);
+            // Queues need noeviction (the image's default, stated so that nobody changes it by accident).
+            RedisContainer redis = new RedisContainer(TestServers.REDIS_IMAGE)
+                .withCommand("redis-server", "--maxmemory-policy", "noeviction", "--save", "", "--appendonly", "no");
+            postgres.start();
+            redis.start();
+            return new BackingServers(postgres, redis, postgres.getJdbcUrl(), postgres.getUsername(),
+                    postgres.getPassword(), redis.getRedisHost(), redis.getRedisPort(), keyPrefix);
+        }
+        return new BackingServers(null, null, TestServers.createDatabase(), TestServers.postgresUser(),
+                TestServers.postgresPassword(), TestServers.redisHost(), TestServers.redisPort(), keyPrefix);
+    }
+
+    /** The variables both services read to find these servers, with the given shard count. */
+    Map<String, String> serviceEnvironment(int shards) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPRING_DATASOURCE_URL", this.jdbcUrl);
+        env.put("SPRING_DATASOURCE_USERNAME", this.username);
+        env.put("SPRING_DATASOURCE_PASSWORD", this.password);
+        env.put("SPRING_DATA_REDIS_HOST", this.redisHost);
+        env.put("SPRING_DATA_REDIS_PORT", Integer.toString(this.redisPort));
+        env.put("RESERVATION_QUEUE_KEY_PREFIX", this.keyPrefix);
+        env.put("RESERVATION_QUEUE_SHARDS", Integer.toString(shards));
+        return env;
+    }
+
+    String keyPrefix() {
+        return this.keyPrefix;
+    }
+
+    @Override
+    public void close() {
+        if (this.postgres != null) {
+            this.redis.stop();
+            this.postgres.stop();
+        }
+        else {
+            // The database goes when the JVM exits (TestServers registered that); the keys go now.
+            TestServers.deleteKeys(this.redisHost, this.redisPort, this.keyPrefix);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return ((this.postgres != null) ? "containers" : "local servers") + " " + this.jdbcUrl + ", redis "
+                + this.redisHost + ":" + this.redisPort + ", key prefix " + this.keyPrefix;
+    }
+
+}

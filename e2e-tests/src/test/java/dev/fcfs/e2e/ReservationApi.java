@@ -1,0 +1,151 @@
+package dev.fcfs.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The producer's HTTP API as a black box: every call is a real request, every answer is read from JSON. Safe to use
+ * from many threads at once.
+ */
+final class ReservationApi {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+
+    private final HttpClient client;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    ReservationApi(URI base) {
+        this.base = base;
+        this.client = HttpClient.newBuilder()
+            // Plain HTTP/1.1: no h2c upgrade attempts, one connection per in-flight request.
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    }
+
+    /** {@code POST /events}; fails unless the answer is 201 with a Location and the event as sent. */
+    EventView createEvent(String name, int capacity) {
+        Answer answer = send("POST", "/events", "application/json",
+                this.json.writeValueAsString(Map.of("name", name, "capacity", capacity)), Map.of());
+        if (answer.status() != 201 || answer.header("Location") == null) {
+            throw new IllegalStateException("POST /events " + name + " answered " + answer);
+        }
+        EventView event = EventView.from(answer.json());
+        if (event.capacity() != capacity || event.reserved() != 0 || event.remaining() != capacity) {
+            throw new IllegalStateException("POST /events " + name + " created " + event);
+        }
+        return event;
+    }
+
+    /** {@code GET /events/{id}}. */
+    EventView event(long id) {
+        Answer answer = send("GET", "/events/" + id, null, null, Map.of());
+        if (answer.status() != 200) {
+            throw new IllegalStateException("GET /events/" + id + " answered " + answer);
+        }
+        return EventView.from(answer.json());
+    }
+
+    /** {@code POST /events/{id}/reservations} for a user, with an {@code Idempotency-Key} unless it is null. */
+    Answer reserve(long eventId, String userId, String idempotencyKey) {
+        Map<String, String> headers = (idempotencyKey != null) ? Map.of("Idempotency-Key", idempotencyKey) : Map.of();
+        return send("POST", "/events/" + eventId + "/reservations", "application/json",
+                this.json.writeValueAsString(Map.of("userId", userId)), headers);
+    }
+
+    /** {@code GET /reservations/{id}}. */
+    Answer reservation(UUID id) {
+        return send("GET", "/reservations/" + id, null, null, Map.of());
+    }
+
+    /**
+     * Any request, answered or not: transport failures are returned as an answer with status -1 so that a burst
+     * can record them instead of stopping.
+     * @param contentType null for none
+     * @param body null for no body
+     */
+    Answer send(String method, String path, String contentType, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path)).timeout(REQUEST_TIMEOUT);
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        request.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+                : HttpRequest.BodyPublishers.noBody());
+        try {
+            HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.headers().map(), response.body(), null, this.json);
+        }
+        catch (IOException ex) {
+            return new Answer(-1, Map.of(), "", ex.toString(), this.json);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return new Answer(-1, Map.of(), "", "interrupted", this.json);
+        }
+    }
+
+    /** One answer (or a transport failure, status -1). */
+    record Answer(int status, Map<String, List<String>> headers, String body, String failure,
+            JsonMapper mapper) {
+
+        String header(String name) {
+            return this.headers.entrySet()
+                .stream()
+                .filter((entry) -> entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty())
+                .map((entry) -> entry.getValue().get(0))
+                .findFirst()
+                .orElse(null);
+        }
+
+        String contentType() {
+            return header("Content-Type");
+        }
+
+        boolean isProblem() {
+            String type = contentType();
+            return type != null && type.toLowerCase(Locale.ROOT).startsWith(PROBLEM_JSON);
+        }
+
+        JsonNode json() {
+            return this.mapper.readTree(this.body);
+        }
+
+        @Override
+        public String toString() {
+            if (this.failure != null) {
+                return "no answer (" + this.failure + ")";
+            }
+            String shown = (this.body.length() > 300) ? this.body.substring(0, 300) + "..." : this.body;
+            return this.status + " " + contentType() + " " + shown;
+        }
+
+    }
+
+    /** The event as {@code GET /events/{id}} shows it. */
+    record EventView(long id, String name, int capacity, int reserved, int remaining) {
+
+        static EventView from(JsonNode node) {
+            return new EventView(node.get("id").asLong(), node.get("name").asString(), node.get("capacity").asInt(),
+                    node.get("reserved").asInt(), node.get("remaining").asInt());
+        }
+
+    }
+
+}

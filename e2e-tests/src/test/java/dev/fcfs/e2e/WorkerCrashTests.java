@@ -1,0 +1,97 @@
+package dev.fcfs.e2e;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A consumer killed with SIGKILL in the middle of a burst: the other consumer must take over its shards after
+ * the lease TTL and decide what it left behind, in line order, losing nothing; the killed consumer, restarted,
+ * must join in again without breaking anything.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class WorkerCrashTests {
+
+    /** As many shards as events, so that each event has a shard of its own and both consumers own some. */
+    private static final int SHARDS = 4;
+
+    private static Deployment deployment;
+
+    private static LoadDriver driver;
+
+    @BeforeAll
+    static void startServices() {
+        // Small batches make deciding take long enough for the kill to land mid-burst.
+        deployment = Deployment.start("crash", SHARDS, 2, Map.of("RESERVATION_WORKER_LEASE_TTL", "2s",
+                "RESERVATION_WORKER_BLOCK_TIMEOUT", "1s", "RESERVATION_WORKER_BATCH_SIZE", "20"));
+        driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri()));
+    }
+
+    @AfterAll
+    static void stopServices() {
+        if (driver != null) {
+            driver.close();
+        }
+        if (deployment != null) {
+            deployment.close();
+        }
+    }
+
+    @Test
+    void killedConsumerLosesNothingAndLineOrderHolds() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        List<Long> events = List.of(driver.createEvent("crash-a", 30).id(), driver.createEvent("crash-b", 150).id(),
+                driver.createEvent("crash-c", 600).id(), driver.createEvent("crash-d", 1500).id());
+        // Consumer 1 started first and so owned every shard before consumer 2 joined: it surely holds some now.
+        ServiceProcess victim = deployment.consumers().get(0);
+        ServiceProcess survivor = deployment.consumers().get(1);
+
+        CompletableFuture<Void> firstWave = driver.fire(Requests.interleave(random,
+                Requests.valid(events, 1500, 1000, random), Requests.malformed(events)));
+        Awaitility.await("first seats decided")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> driver.reservedSoFar() > 0);
+        int exitStatus = victim.kill();
+        boolean stillSending = !firstWave.isDone();
+        assertThat(exitStatus).as("exit status of %s after SIGKILL", victim)
+            .isEqualTo(ServiceProcess.SIGKILL_EXIT_STATUS);
+        firstWave.orTimeout(2, TimeUnit.MINUTES).join();
+        long pendingAfterKill = driver.undecidedCount();
+        assertThat(stillSending || pendingAfterKill > 0)
+            .as("the kill landed mid-burst (still sending: %s, pending right after: %d)", stillSending,
+                    pendingAfterKill)
+            .isTrue();
+
+        // While consumer 1 is dead, everything (its shards included) must still be decided: by consumer 2.
+        driver.fire(Requests.valid(events, 1000, 1000, random)).orTimeout(2, TimeUnit.MINUTES).join();
+        driver.awaitAllDecided(Duration.ofSeconds(60));
+        assertThat(survivor.isAlive()).as("%s alive", survivor).isTrue();
+
+        ServiceProcess restarted = deployment.startConsumer("crash-consumer-1-restarted").awaitHealthy();
+        driver.fire(Requests.interleave(random, Requests.valid(events, 800, 1000, random),
+                Requests.idempotentReplays(events, 20, random))).orTimeout(2, TimeUnit.MINUTES).join();
+        driver.awaitAllDecided(Duration.ofSeconds(60));
+        History history = driver.history();
+
+        System.out.printf("WorkerCrashTests (seed %d): killed %s (still sending: %s, %d pending right after); %s%n",
+                seed, victim, stillSending, pendingAfterKill, InvariantChecker.summary(history));
+        assertThat(InvariantChecker.violations(history)).as("violations (seed %d) in %s", seed, deployment).isEmpty();
+        assertThat(history.validRequests()).isEqualTo(1500 + 1000 + 800 + 20);
+        assertThat(List.of(survivor, restarted))
+            .allSatisfy((consumer) -> assertThat(consumer.isAlive()).as("%s alive", consumer).isTrue());
+    }
+
+}
