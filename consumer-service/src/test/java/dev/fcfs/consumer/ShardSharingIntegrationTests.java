@@ -4,14 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.fcfs.consumer.decision.BatchDecider;
-import dev.fcfs.consumer.decision.FencingTokens;
 import dev.fcfs.consumer.lease.ShardLeases;
 import dev.fcfs.consumer.worker.ConsumerIdentity;
 import dev.fcfs.consumer.worker.JobQueue;
 import dev.fcfs.consumer.worker.ShardCoordinator;
+import dev.fcfs.consumer.worker.ShardWorkerFactory;
+import dev.fcfs.consumer.worker.WorkerMetrics;
 import dev.fcfs.consumer.worker.WorkerProperties;
-import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import org.junit.jupiter.api.Test;
@@ -44,13 +43,10 @@ class ShardSharingIntegrationTests {
     JobQueue queue;
 
     @Autowired
-    BatchDecider decider;
+    ShardWorkerFactory workers;
 
     @Autowired
-    FencingTokens fencingTokens;
-
-    @Autowired
-    JobCodec codec;
+    WorkerMetrics metrics;
 
     @Autowired
     WorkerProperties properties;
@@ -69,8 +65,8 @@ class ShardSharingIntegrationTests {
         if (!this.first.isRunning()) {
             this.first.start();
         }
-        ShardCoordinator second = new ShardCoordinator(this.leases, this.queue, this.decider, this.fencingTokens,
-                this.codec, this.properties, this.keys, this.redis, new ConsumerIdentity("second-consumer"));
+        ShardCoordinator second = new ShardCoordinator(this.leases, this.workers, this.queue, this.properties, this.keys,
+                new ConsumerIdentity("second-consumer"), this.metrics);
         second.start();
         try {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

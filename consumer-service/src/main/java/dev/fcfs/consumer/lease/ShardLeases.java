@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.QueueLayout;
 import dev.fcfs.shared.queue.ReservationScripts;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -59,6 +60,14 @@ public class ShardLeases {
         this.redis.opsForZSet().removeRangeByScore(members, Double.NEGATIVE_INFINITY, nowMillis);
         Long live = this.redis.opsForZSet().zCard(members);
         return (live != null) ? Math.max(1, live) : 1;
+    }
+
+    /**
+     * Checks that this consumer maps events to shards like the rest of the deployment ({@link QueueLayout}).
+     * @throws IllegalStateException if it does not
+     */
+    public void verifyLayout() {
+        QueueLayout.verify(this.redis, this.keys);
     }
 
     /** Removes this consumer from the live set at shutdown, so the others take its share at once. */

@@ -1,13 +1,17 @@
 package dev.fcfs.consumer.worker;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.ReservationScripts;
 
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -70,6 +74,33 @@ public class JobQueue {
     public void deadLetter(int shard, String raw, String reason) {
         this.redis.execute(ReservationScripts.DEAD_LETTER,
                 List.of(this.keys.processing(shard), this.keys.deadLetter(shard)), raw, reason);
+    }
+
+    /**
+     * The length of every shard's queue, processing and dead-letter list, in one pipelined round trip.
+     */
+    public Map<ShardList, Long> depths() {
+        List<ShardList> lists = new ArrayList<>(this.keys.shards() * 3);
+        for (int shard = 0; shard < this.keys.shards(); shard++) {
+            lists.add(new ShardList(shard, "queue", this.keys.queue(shard)));
+            lists.add(new ShardList(shard, "processing", this.keys.processing(shard)));
+            lists.add(new ShardList(shard, "dead", this.keys.deadLetter(shard)));
+        }
+        List<Object> lengths = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+            for (ShardList list : lists) {
+                connection.listCommands().lLen(list.key().getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        Map<ShardList, Long> depths = new LinkedHashMap<>();
+        for (int i = 0; i < lists.size(); i++) {
+            depths.put(lists.get(i), (Long) lengths.get(i));
+        }
+        return depths;
+    }
+
+    /** One list of one shard, as reported in the queue-depth metric. */
+    public record ShardList(int shard, String list, String key) {
     }
 
     /** A job as it was read from the processing list: the exact entry (needed to remove it) and its content. */

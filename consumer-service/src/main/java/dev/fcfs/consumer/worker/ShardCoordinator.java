@@ -14,18 +14,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.fcfs.consumer.decision.BatchDecider;
-import dev.fcfs.consumer.decision.FencingTokens;
 import dev.fcfs.consumer.lease.Lease;
 import dev.fcfs.consumer.lease.ShardLeases;
-import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.queue.QueueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,49 +38,41 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private final ShardLeases leases;
 
+    private final ShardWorkerFactory workers;
+
     private final JobQueue queue;
-
-    private final BatchDecider decider;
-
-    private final FencingTokens fencingTokens;
-
-    private final JobCodec codec;
 
     private final WorkerProperties properties;
 
-    private final QueueKeys keys;
-
-    private final StringRedisTemplate redis;
-
     private final int shards;
 
-    private volatile boolean layoutVerified;
-
     private final String owner;
+
+    private final WorkerMetrics metrics;
 
     private final Map<Integer, OwnedShard> owned = new ConcurrentHashMap<>();
 
     private volatile boolean running;
 
-    private boolean failing;
+    private volatile boolean failing;
+
+    private volatile boolean layoutVerified;
 
     private ScheduledExecutorService scheduler;
 
     private ExecutorService workerThreads;
 
-    public ShardCoordinator(ShardLeases leases, JobQueue queue, BatchDecider decider, FencingTokens fencingTokens,
-            JobCodec codec, WorkerProperties properties, QueueKeys keys, StringRedisTemplate redis,
-            ConsumerIdentity identity) {
+    /** Public so that a second consumer can run in one process (tests, or embedding several). */
+    public ShardCoordinator(ShardLeases leases, ShardWorkerFactory workers, JobQueue queue, WorkerProperties properties,
+            QueueKeys keys, ConsumerIdentity identity, WorkerMetrics metrics) {
         this.leases = leases;
+        this.workers = workers;
         this.queue = queue;
-        this.decider = decider;
-        this.fencingTokens = fencingTokens;
-        this.codec = codec;
         this.properties = properties;
-        this.keys = keys;
-        this.redis = redis;
         this.shards = keys.shards();
         this.owner = identity.id();
+        this.metrics = metrics;
+        metrics.shardsOwned(() -> ownedShards().size());
     }
 
     @Override
@@ -131,6 +118,14 @@ public class ShardCoordinator implements SmartLifecycle {
         return this.running;
     }
 
+    /**
+     * Whether this consumer can do its part: running, its layout agreed with the deployment's, and its last round of
+     * coordination with Redis successful. A consumer that owns no shard but could take one over is healthy.
+     */
+    public boolean isCoordinating() {
+        return this.running && this.layoutVerified && !this.failing;
+    }
+
     /** Shards this consumer serves right now (not counting those it is giving back). */
     public List<Integer> ownedShards() {
         return this.owned.entrySet().stream().filter((e) -> !e.getValue().releasing()).map(Map.Entry::getKey).sorted().toList();
@@ -140,7 +135,7 @@ public class ShardCoordinator implements SmartLifecycle {
         try {
             if (!this.layoutVerified) {
                 // refuse to serve any shard under a mapping the producers do not share
-                QueueLayout.verify(this.redis, this.keys);
+                this.leases.verifyLayout();
                 this.layoutVerified = true;
             }
             Duration ttl = this.properties.leaseTtl();
@@ -150,6 +145,8 @@ public class ShardCoordinator implements SmartLifecycle {
             forgetFinishedWorkers();
             giveBackAbove(share);
             takeUpTo(share, ttl);
+            this.queue.depths().forEach((shardList, depth) -> this.metrics.queueDepth(shardList.shard(),
+                    shardList.list(), depth));
             if (this.failing) {
                 logger.info("Shard coordination is back: serving shards {}", ownedShards());
                 this.failing = false;
@@ -210,8 +207,7 @@ public class ShardCoordinator implements SmartLifecycle {
             long sentAt = System.nanoTime();
             if (this.leases.tryAcquire(shard, this.owner, ttl)) {
                 Lease lease = new Lease(ttl, sentAt);
-                ShardWorker worker = new ShardWorker(shard, this.owner, lease, this.queue, this.decider,
-                        this.fencingTokens, this.codec, this.properties);
+                ShardWorker worker = this.workers.create(shard, this.owner, lease);
                 this.owned.put(shard, new OwnedShard(lease, worker, this.workerThreads.submit(worker), false));
                 serving++;
             }

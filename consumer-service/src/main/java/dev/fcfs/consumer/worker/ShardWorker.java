@@ -1,5 +1,6 @@
 package dev.fcfs.consumer.worker;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +18,7 @@ import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The loop that serves one shard while this consumer owns it: take the oldest batch, decide it in one
@@ -47,10 +49,12 @@ public final class ShardWorker implements Runnable {
 
     private final WorkerProperties properties;
 
+    private final WorkerMetrics metrics;
+
     private volatile boolean running = true;
 
-    public ShardWorker(int shard, String owner, Lease lease, JobQueue queue, BatchDecider decider,
-            FencingTokens fencingTokens, JobCodec codec, WorkerProperties properties) {
+    ShardWorker(int shard, String owner, Lease lease, JobQueue queue, BatchDecider decider,
+            FencingTokens fencingTokens, JobCodec codec, WorkerProperties properties, WorkerMetrics metrics) {
         this.shard = shard;
         this.owner = owner;
         this.lease = lease;
@@ -59,6 +63,7 @@ public final class ShardWorker implements Runnable {
         this.fencingTokens = fencingTokens;
         this.codec = codec;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     /** Asks the loop to end after the batch in hand; jobs not yet taken stay in Redis for the next owner. */
@@ -93,6 +98,7 @@ public final class ShardWorker implements Runnable {
             }
             catch (RuntimeException ex) {
                 // Redis or PostgreSQL unreachable, or a transaction that failed: log once, keep the batch, retry
+                this.metrics.failed(ex);
                 if (!failing) {
                     logger.warn("Shard {} cannot make progress, retrying with backoff: {}", this.shard, ex.toString());
                     failing = true;
@@ -118,6 +124,7 @@ public final class ShardWorker implements Runnable {
             catch (MalformedJobException ex) {
                 logger.warn("Shard {}: dead-lettering an undecodable job ({}): {}", this.shard, ex.getMessage(), raw);
                 this.queue.deadLetter(this.shard, raw, "undecodable: " + ex.getMessage());
+                this.metrics.deadLettered();
             }
         }
         if (taken.isEmpty()) {
@@ -126,8 +133,10 @@ public final class ShardWorker implements Runnable {
         if (!this.lease.isValid()) {
             throw new LeaseLostException(this.shard, fencingToken);
         }
+        long started = System.nanoTime();
         BatchOutcome outcome = this.decider.decide(this.shard, fencingToken, taken.stream().map(TakenJob::job).toList());
         acknowledge(taken, outcome);
+        this.metrics.batchDecided(outcome, Duration.ofNanos(System.nanoTime() - started));
         return true;
     }
 
@@ -145,16 +154,23 @@ public final class ShardWorker implements Runnable {
         outcome.soldOutEvents().forEach(this.queue::markSoldOut);
         for (BatchOutcome.Undecidable undecidable : outcome.undecidable()) {
             ReservationJob job = undecidable.job();
-            logger.warn("Reservation {}: dead-lettered: {}", job.reservationId(), undecidable.reason());
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId", job.reservationId().toString())) {
+                logger.warn("Reservation {}: dead-lettered: {}", job.reservationId(), undecidable.reason());
+            }
             taken.stream()
                 .filter((candidate) -> candidate.job() == job)
                 .findFirst()
                 .ifPresent((candidate) -> this.queue.deadLetter(this.shard, candidate.raw(), undecidable.reason()));
+            this.metrics.deadLettered();
         }
         if (logger.isDebugEnabled()) {
-            outcome.decided().forEach((decision) -> logger.debug("Reservation {}: {} {} seat={}",
-                    decision.job().reservationId(), decision.status(), (decision.reason() != null) ? decision.reason() : "",
-                    decision.seatNumber()));
+            for (BatchOutcome.Decision decision : outcome.decided()) {
+                try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId",
+                        decision.job().reservationId().toString())) {
+                    logger.debug("Reservation {}: {} {} seat={}", decision.job().reservationId(), decision.status(),
+                            (decision.reason() != null) ? decision.reason() : "", decision.seatNumber());
+                }
+            }
         }
     }
 
