@@ -1,5 +1,8 @@
 package dev.fcfs.shared.queue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
@@ -41,8 +44,20 @@ public final class ReservationScripts {
     private ReservationScripts() {
     }
 
-    private static ClassPathResource script(String name) {
-        return new ClassPathResource("scripts/" + name + ".lua", ReservationScripts.class.getClassLoader());
+    /**
+     * The script's text, read once. A {@code RedisScript} built from a resource re-checks the resource's modification
+     * time under a lock on every call, which inside a jar costs a URL connection per request and serializes the
+     * accept path; built from a string it computes its SHA-1 once.
+     */
+    private static String script(String name) {
+        ClassPathResource resource = new ClassPathResource("scripts/" + name + ".lua",
+                ReservationScripts.class.getClassLoader());
+        try {
+            return resource.getContentAsString(StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot read " + resource, ex);
+        }
     }
 
 }
