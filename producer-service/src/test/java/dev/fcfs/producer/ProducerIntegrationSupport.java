@@ -44,13 +44,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 // a few connections per context: the suite keeps up to three contexts open against a PostgreSQL others share
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1" })
+        properties = { "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
+                "reservation.admin.token=" + ProducerIntegrationSupport.ADMIN_TOKEN })
 @Import(ServiceTestInfrastructure.class)
 public abstract class ProducerIntegrationSupport {
 
     protected static final String JSON = "application/json";
 
     protected static final String PROBLEM_JSON = "application/problem+json";
+
+    /** The admin token of the test contexts, sent with every request to {@code /events} (see {@link #request}). */
+    protected static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
     private static final HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -91,9 +95,14 @@ public abstract class ProducerIntegrationSupport {
         return BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes));
     }
 
+    /** A request to the service; one to {@code /events} carries the admin token, like an operator's client. */
     protected HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
             .timeout(Duration.ofSeconds(20));
+        if ("/events".equals(path)) {
+            request.header("Authorization", "Bearer " + ADMIN_TOKEN);
+        }
+        return request;
     }
 
     protected HttpResponse<String> send(HttpRequest.Builder request) {

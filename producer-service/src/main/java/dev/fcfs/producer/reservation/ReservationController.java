@@ -2,7 +2,9 @@ package dev.fcfs.producer.reservation;
 
 import java.net.URI;
 
+import dev.fcfs.producer.system.ReservationOutcomeMetrics;
 import dev.fcfs.shared.job.ReservationJob;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 
@@ -28,9 +30,13 @@ class ReservationController {
     @PostMapping(path = "/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ReservationAccepted> reserve(@PathVariable long eventId,
             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey,
-            @Valid @RequestBody ReservationRequest request) {
+            @Valid @RequestBody ReservationRequest request, HttpServletRequest httpRequest) {
         IdempotencyKeys.check(idempotencyKey);
-        ReservationJob job = this.reservations.reserve(eventId, request.userId(), idempotencyKey);
+        ReservationService.Reserved reserved = this.reservations.reserve(eventId, request.userId(), idempotencyKey);
+        if (reserved.replayed()) {
+            httpRequest.setAttribute(ReservationOutcomeMetrics.REPLAYED, Boolean.TRUE);
+        }
+        ReservationJob job = reserved.job();
         return ResponseEntity.accepted()
             .location(URI.create("/reservations/" + job.reservationId()))
             .body(ReservationAccepted.of(job));

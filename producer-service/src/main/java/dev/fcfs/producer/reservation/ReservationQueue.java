@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.system.CoalescingScriptRunner;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.ReservationScripts;
 import org.jspecify.annotations.Nullable;
@@ -27,14 +28,18 @@ class ReservationQueue {
 
     private final StringRedisTemplate redis;
 
+    private final CoalescingScriptRunner scripts;
+
     private final QueueKeys keys;
 
     private final String idempotencyTtlSeconds;
 
     private final String maxQueueDepth;
 
-    ReservationQueue(StringRedisTemplate redis, QueueKeys keys, ApiProperties properties) {
+    ReservationQueue(StringRedisTemplate redis, CoalescingScriptRunner scripts, QueueKeys keys,
+            ApiProperties properties) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtlSeconds());
         this.maxQueueDepth = Long.toString(properties.maxQueueDepth());
@@ -47,11 +52,11 @@ class ReservationQueue {
      */
     List<String> enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
         int shard = this.keys.shardOf(eventId);
-        List<String> scriptKeys = (idempotencyKey != null)
-                ? List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard),
-                        this.keys.idempotency(eventId, idempotencyKey))
-                : List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard));
-        return this.redis.execute(ReservationScripts.ENQUEUE, scriptKeys, reservationId.toString(),
+        String[] scriptKeys = (idempotencyKey != null)
+                ? new String[] { this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard),
+                        this.keys.idempotency(eventId, idempotencyKey) }
+                : new String[] { this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard) };
+        return this.scripts.run(ReservationScripts.ENQUEUE, scriptKeys, reservationId.toString(),
                 Long.toString(eventId), userId, this.idempotencyTtlSeconds, this.maxQueueDepth);
     }
 

@@ -48,9 +48,9 @@ class ReservationService {
     /**
      * Puts a request in line: one Redis round trip and no database access, except when Redis does not know the
      * event, which happens once per event after a Redis data loss (or if its registration at creation failed).
-     * @return the job as queued, or the one first queued under the same idempotency key
+     * @return the job as queued, or the one first queued under the same idempotency key (then marked replayed)
      */
-    ReservationJob reserve(long eventId, String userId, @Nullable String idempotencyKey) {
+    Reserved reserve(long eventId, String userId, @Nullable String idempotencyKey) {
         if (eventId < 1 || eventId > ReservationId.MAX_EVENT_ID) {
             throw new EventNotFoundException(eventId);
         }
@@ -73,10 +73,15 @@ class ReservationService {
             throw new QueueFullException(eventId, this.retryAfterSeconds);
         }
         ReservationJob job = this.codec.decode(result.get(1));
-        if (ReservationQueue.REPLAY.equals(result.get(0)) && !job.userId().equals(userId)) {
+        boolean replayed = ReservationQueue.REPLAY.equals(result.get(0));
+        if (replayed && !job.userId().equals(userId)) {
             throw new IdempotencyKeyReusedException();
         }
-        return job;
+        return new Reserved(job, replayed);
+    }
+
+    /** The answer to a reservation request: the job in line, and whether it was queued by an earlier request. */
+    record Reserved(ReservationJob job, boolean replayed) {
     }
 
     /**

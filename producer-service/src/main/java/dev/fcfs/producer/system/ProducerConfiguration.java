@@ -5,6 +5,8 @@ import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.QueueProperties;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,6 +33,15 @@ class ProducerConfiguration {
                 new BodySizeLimitFilter(properties.maxBodySize().toBytes()));
         // Right after Boot's character-encoding filter (HIGHEST_PRECEDENCE): refuse before anything reads the body.
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<ReservationOutcomeMetrics> reservationOutcomeMetrics(MeterRegistry registry) {
+        FilterRegistrationBean<ReservationOutcomeMetrics> registration = new FilterRegistrationBean<>(
+                new ReservationOutcomeMetrics(registry));
+        // Outermost, before the body-size filter: its 413 answers are counted too.
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 
