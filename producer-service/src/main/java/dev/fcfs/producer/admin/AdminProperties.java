@@ -1,0 +1,16 @@
+package dev.fcfs.producer.admin;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the admin endpoints, bound from {@code reservation.admin.*}.
+ *
+ * @param token the bearer token that {@code POST /events} and {@code /admin/**} require (env
+ * {@code RESERVATION_ADMIN_TOKEN}); at least {@value AdminToken#MIN_LENGTH} characters. When it is empty a random one
+ * is generated at start-up and logged once at WARN: the service never runs open.
+ */
+@ConfigurationProperties("reservation.admin")
+public record AdminProperties(@Nullable String token) {
+}

@@ -1,0 +1,245 @@
+package dev.fcfs.producer.dashboard;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.fcfs.shared.queue.QueueKeys;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Samples PostgreSQL and Redis once per {@code reservation.dashboard.sample-interval} on one daemon thread, so the
+ * cost is the same whether no browser or a hundred watch the dashboard: per sample one indexed query on
+ * {@code events} (the newest {@code max-events} rows; {@code reservations} is never read) and one pipelined round trip
+ * to Redis ({@code LLEN} of each shard's three lists, {@code GET} of each lease, {@code HGET seq} of each shown
+ * event), plus a {@code ZRANGE} of the consumers.
+ *
+ * <p>Throughput is the growth between two samples, summed over the events present in both: accepted = growth of the
+ * events' {@code seq} in Redis (the last position handed out), decided = growth of {@code events.last_position}. Both
+ * count positions, so a request refused at the door (409, 429) counts as neither. Per-event deltas keep the rate
+ * right when an event enters or leaves the shown set.
+ *
+ * <p>A thread of its own rather than {@code @Scheduled}: this keeps the application free of
+ * {@code @EnableScheduling}, which would start every other {@code @Scheduled} method too.
+ */
+@Component
+class DashboardSampler implements SmartLifecycle {
+
+    private static final Log log = LogFactory.getLog(DashboardSampler.class);
+
+    private final JdbcClient jdbc;
+
+    private final StringRedisTemplate redis;
+
+    private final QueueKeys keys;
+
+    private final DashboardProperties properties;
+
+    private final ArrayDeque<DashboardData.ThroughputPoint> history = new ArrayDeque<>();
+
+    private volatile DashboardData latest = DashboardData.empty();
+
+    private volatile boolean stale;
+
+    private Map<Long, long[]> previousCounts = Map.of();
+
+    private long previousNanos;
+
+    private ScheduledExecutorService executor;
+
+    DashboardSampler(JdbcClient jdbc, StringRedisTemplate redis, QueueKeys keys, DashboardProperties properties) {
+        this.jdbc = jdbc;
+        this.redis = redis;
+        this.keys = keys;
+        this.properties = properties;
+    }
+
+    /** The latest sample with the throughput history; never blocks on a server. */
+    DashboardData current() {
+        List<DashboardData.ThroughputPoint> points;
+        synchronized (this.history) {
+            points = List.copyOf(this.history);
+        }
+        return this.latest.withThroughput(this.stale, points);
+    }
+
+    @Override
+    public void start() {
+        if (!this.properties.enabled()) {
+            return;
+        }
+        this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(task, "dashboard-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = this.properties.sampleInterval().toMillis();
+        this.executor.scheduleWithFixedDelay(this::sampleSafely, 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        if (this.executor != null) {
+            this.executor.shutdownNow();
+            this.executor = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.executor != null;
+    }
+
+    private void sampleSafely() {
+        try {
+            sample();
+            if (this.stale) {
+                log.info("Dashboard sampling works again");
+            }
+            this.stale = false;
+        }
+        catch (RuntimeException ex) {
+            // during an outage every sample fails the same way: say it once
+            if (!this.stale) {
+                log.warn("Dashboard sampling failed; showing the last sample until it works again (" + ex + ")");
+            }
+            this.stale = true;
+        }
+    }
+
+    /** Takes one sample and appends one throughput point. Package-private for tests. */
+    synchronized void sample() {
+        List<EventSample> events = this.jdbc
+            .sql("SELECT id, name, capacity, reserved, last_position, sold_out_at FROM events ORDER BY id DESC LIMIT ?")
+            .param(this.properties.maxEvents())
+            .query((rs, row) -> {
+                Timestamp soldOut = rs.getTimestamp("sold_out_at");
+                return new EventSample(rs.getLong("id"), rs.getString("name"), rs.getInt("capacity"),
+                        rs.getInt("reserved"), rs.getLong("last_position"),
+                        (soldOut != null) ? soldOut.toInstant() : null);
+            })
+            .list();
+        int shards = this.keys.shards();
+        List<Object> replies = this.redis.executePipelined(new SessionCallback<Object>() {
+            @Override
+            @SuppressWarnings({ "unchecked", "rawtypes" })
+            public Object execute(RedisOperations operations) {
+                RedisOperations<String, String> commands = operations;
+                for (int shard = 0; shard < shards; shard++) {
+                    commands.opsForList().size(DashboardSampler.this.keys.queue(shard));
+                    commands.opsForList().size(DashboardSampler.this.keys.processing(shard));
+                    commands.opsForList().size(DashboardSampler.this.keys.deadLetter(shard));
+                    commands.opsForValue().get(DashboardSampler.this.keys.lease(shard));
+                }
+                for (EventSample event : events) {
+                    commands.opsForHash().get(DashboardSampler.this.keys.event(event.id()), "seq");
+                }
+                return null;
+            }
+        });
+        Set<TypedTuple<String>> consumerSet = this.redis.opsForZSet().rangeWithScores(this.keys.consumers(), 0, -1);
+        long nanos = System.nanoTime();
+        Instant now = Instant.now();
+
+        List<DashboardData.ShardRow> shardRows = new ArrayList<>(shards);
+        Map<String, List<Integer>> owned = new TreeMap<>();
+        long pending = 0;
+        long processing = 0;
+        long dead = 0;
+        for (int shard = 0; shard < shards; shard++) {
+            int base = shard * 4;
+            long queued = asLong(replies.get(base));
+            long taken = asLong(replies.get(base + 1));
+            long deadLetters = asLong(replies.get(base + 2));
+            String owner = (String) replies.get(base + 3);
+            shardRows.add(new DashboardData.ShardRow(shard, queued, taken, deadLetters, owner));
+            if (owner != null) {
+                owned.computeIfAbsent(owner, (id) -> new ArrayList<>()).add(shard);
+            }
+            pending += queued;
+            processing += taken;
+            dead += deadLetters;
+        }
+
+        List<DashboardData.EventRow> eventRows = new ArrayList<>(events.size());
+        Map<Long, long[]> counts = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            EventSample event = events.get(i);
+            Object seq = replies.get(shards * 4 + i);
+            Long accepted = (seq != null) ? Long.valueOf(seq.toString()) : null;
+            eventRows.add(new DashboardData.EventRow(event.id(), event.name(), event.capacity(), event.reserved(),
+                    event.capacity() - event.reserved(), event.soldOutAt(), accepted, event.lastPosition()));
+            counts.put(event.id(), new long[] { (accepted != null) ? accepted : event.lastPosition(),
+                    event.lastPosition() });
+        }
+
+        List<DashboardData.ConsumerRow> consumers = new ArrayList<>();
+        if (consumerSet != null) {
+            for (TypedTuple<String> consumer : consumerSet) {
+                Instant deadline = Instant.ofEpochMilli((consumer.getScore() != null) ? consumer.getScore().longValue() : 0);
+                consumers.add(new DashboardData.ConsumerRow(consumer.getValue(), deadline, deadline.isAfter(now),
+                        owned.getOrDefault(consumer.getValue(), List.of())));
+            }
+        }
+        // a lease held by a consumer that is not in the heartbeat set (it vanished; the lease will expire)
+        owned.forEach((owner, ownedShards) -> {
+            if (consumers.stream().noneMatch((consumer) -> consumer.id().equals(owner))) {
+                consumers.add(new DashboardData.ConsumerRow(owner, Instant.EPOCH, false, ownedShards));
+            }
+        });
+
+        appendThroughput(now, nanos, counts);
+        this.latest = new DashboardData(now, false, eventRows, shardRows,
+                new DashboardData.Totals(pending, processing, dead), consumers, List.of());
+    }
+
+    private void appendThroughput(Instant now, long nanos, Map<Long, long[]> counts) {
+        if (!this.previousCounts.isEmpty() || this.previousNanos != 0) {
+            double seconds = Math.max(1e-3, (nanos - this.previousNanos) / 1e9);
+            long accepted = 0;
+            long decided = 0;
+            for (Map.Entry<Long, long[]> entry : counts.entrySet()) {
+                long[] before = this.previousCounts.get(entry.getKey());
+                if (before != null) {
+                    // a counter that went back (Redis lost its data) is no negative throughput
+                    accepted += Math.max(0, entry.getValue()[0] - before[0]);
+                    decided += Math.max(0, entry.getValue()[1] - before[1]);
+                }
+            }
+            synchronized (this.history) {
+                this.history.addLast(new DashboardData.ThroughputPoint(now, accepted / seconds, decided / seconds));
+                while (this.history.size() > this.properties.history()) {
+                    this.history.removeFirst();
+                }
+            }
+        }
+        this.previousCounts = counts;
+        this.previousNanos = nanos;
+    }
+
+    private static long asLong(Object reply) {
+        return (reply instanceof Number number) ? number.longValue() : 0;
+    }
+
+    private record EventSample(long id, String name, int capacity, int reserved, long lastPosition, Instant soldOutAt) {
+    }
+
+}

@@ -1,0 +1,237 @@
+package dev.fcfs.producer.openapi;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.examples.Example;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.tags.Tag;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Completes springdoc's generated description. The status codes and errors of each operation are listed here in one
+ * table ({@link #RESPONSES}) rather than as annotations on the controllers, which another engineer is optimizing;
+ * {@code OpenApiIntegrationTests} checks the table against the live spec.
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfiguration {
+
+    static final String PROBLEM_SCHEMA = "ProblemDetail";
+
+    static final String ADMIN_SCHEME = "adminToken";
+
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    /** Operation ("METHOD path") → its error statuses with their meaning. */
+    private static final Map<String, Map<String, String>> RESPONSES = new LinkedHashMap<>();
+
+    static {
+        RESPONSES.put("POST /events/{eventId}/reservations", errors(
+                "400", "Malformed or invalid body, non-numeric event id, bad Idempotency-Key",
+                "404", "Unknown event",
+                "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); nothing queued",
+                "413", "Body over reservation.api.max-body-size",
+                "415", "Content-Type is not application/json",
+                "422", "Idempotency-Key reused for another user",
+                "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",
+                "503", "Redis unreachable; Retry-After; retry with the same Idempotency-Key"));
+        RESPONSES.put("GET /reservations/{reservationId}", errors(
+                "400", "Not a UUID in canonical form",
+                "404", "Neither pending nor decided",
+                "503", "Redis and PostgreSQL cannot answer; Retry-After"));
+        RESPONSES.put("GET /events/{eventId}", errors(
+                "400", "Non-numeric event id",
+                "404", "Unknown event",
+                "503", "PostgreSQL unreachable; Retry-After"));
+        RESPONSES.put("POST /events", errors(
+                "400", "Malformed or invalid body",
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "413", "Body over reservation.api.max-body-size",
+                "415", "Content-Type is not application/json",
+                "503", "PostgreSQL unreachable; Retry-After"));
+        RESPONSES.put("GET /admin/dead-letters", errors(
+                "400", "limit outside 1..1000",
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "503", "Redis unreachable; Retry-After"));
+        RESPONSES.put("POST /admin/dead-letters/{shard}/{entryId}/requeue", errors(
+                "400", "entryId is not 40 lower-case hex digits",
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "404", "No such shard, or no entry with that content hash (requeued or discarded meanwhile)",
+                "503", "Redis unreachable; Retry-After"));
+        RESPONSES.put("POST /admin/dead-letters/{shard}/requeue-all", errors(
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "404", "No such shard",
+                "503", "Redis unreachable; Retry-After"));
+        RESPONSES.put("DELETE /admin/dead-letters/{shard}/{entryId}", errors(
+                "400", "entryId malformed, or no 'reason' given",
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "404", "No such shard, or no entry with that content hash",
+                "503", "Redis unreachable; Retry-After"));
+    }
+
+    /** Success statuses springdoc cannot see through {@code ResponseEntity}: it would say 200. */
+    private static final Map<String, String> SUCCESS = Map.of(
+            "POST /events/{eventId}/reservations", "202",
+            "POST /events", "201",
+            "DELETE /admin/dead-letters/{shard}/{entryId}", "204");
+
+    @Bean
+    OpenAPI reservationOpenApi() {
+        return new OpenAPI()
+            .info(new Info().title("fcfs-reservations producer API")
+                .version("v1")
+                .description("First-come-first-served seat reservations. POST a reservation request and get 202 with "
+                        + "a place in line; poll GET /reservations/{id} for the decision. Every error is an RFC 9457 "
+                        + "application/problem+json document. POST /events and /admin/** need "
+                        + "'Authorization: Bearer <reservation.admin.token>'."))
+            .components(new Components().addSecuritySchemes(ADMIN_SCHEME, new SecurityScheme()
+                .type(SecurityScheme.Type.HTTP)
+                .scheme("bearer")
+                .description("The admin token: property reservation.admin.token (env RESERVATION_ADMIN_TOKEN), or "
+                        + "the one generated and logged at start-up when none is configured.")))
+            .tags(List.of(new Tag().name("reservations").description("Ask for a seat, poll the outcome"),
+                    new Tag().name("events").description("Create (admin) and read events"),
+                    new Tag().name("admin").description("Dead letters; needs the admin token"),
+                    new Tag().name("dashboard").description("Aggregates for the /dashboard page; no user ids")));
+    }
+
+    @Bean
+    OpenApiCustomizer problemResponses() {
+        return (openApi) -> {
+            openApi.getComponents().addSchemas(PROBLEM_SCHEMA, problemSchema());
+            openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+                String key = method.name() + " " + path;
+                tag(path, operation);
+                complete(key, operation);
+                if (path.startsWith("/admin/") || key.equals("POST /events")) {
+                    operation.setSecurity(List.of(new SecurityRequirement().addList(ADMIN_SCHEME)));
+                }
+            }));
+            examples(openApi);
+        };
+    }
+
+    private static void tag(String path, Operation operation) {
+        String tag = path.startsWith("/admin/") ? "admin" : path.startsWith("/dashboard") ? "dashboard"
+                : path.contains("reservations") ? "reservations" : "events";
+        operation.setTags(List.of(tag));
+    }
+
+    private static void complete(String key, Operation operation) {
+        ApiResponses responses = (operation.getResponses() != null) ? operation.getResponses() : new ApiResponses();
+        // springdoc copies the advice's handlers into every operation; this table says which ones really apply
+        responses.keySet().removeIf((status) -> status.startsWith("4") || status.startsWith("5"));
+        String success = SUCCESS.get(key);
+        if (success != null && responses.containsKey("200")) {
+            ApiResponse ok = responses.remove("200");
+            ok.setDescription(switch (success) {
+                case "202" -> "Accepted: in line with a position; nothing decided yet";
+                case "201" -> "Created; Location names the event";
+                default -> "Done";
+            });
+            if (success.equals("204")) {
+                ok.setContent(null);
+            }
+            responses.addApiResponse(success, ok);
+        }
+        Map<String, String> errors = RESPONSES.getOrDefault(key, Map.of());
+        errors.forEach((status, description) -> responses.addApiResponse(status, problemResponse(description)));
+        responses.addApiResponse("500", problemResponse("Unexpected error (logged)"));
+        operation.setResponses(responses);
+    }
+
+    private static ApiResponse problemResponse(String description) {
+        return new ApiResponse().description(description)
+            .content(new Content().addMediaType(PROBLEM_JSON,
+                    new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM_SCHEMA))));
+    }
+
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    private static Schema<?> problemSchema() {
+        Schema schema = new ObjectSchema().description("RFC 9457 problem details. Validation errors add 'errors' "
+                + "(field, message); a sold-out 409 adds 'reason': 'SOLD_OUT'.")
+            .addProperty("type", new StringSchema().format("uri").example("about:blank"))
+            .addProperty("title", new StringSchema().example("Conflict"))
+            .addProperty("status", new IntegerSchema().example(409))
+            .addProperty("detail", new StringSchema().example("Event 1 is sold out: every seat is confirmed."))
+            .addProperty("instance", new StringSchema().format("uri").example("/events/1/reservations"))
+            .addProperty("reason", new StringSchema().example("SOLD_OUT"))
+            .addProperty("errors", new io.swagger.v3.oas.models.media.ArraySchema().items(new ObjectSchema()
+                .addProperty("field", new StringSchema().example("userId"))
+                .addProperty("message", new StringSchema().example("must not be blank"))));
+        schema.setRequired(List.of("type", "title", "status"));
+        schema.setAdditionalProperties(Boolean.TRUE);
+        return schema;
+    }
+
+    private static void examples(OpenAPI openApi) {
+        PathItem reserve = openApi.getPaths().get("/events/{eventId}/reservations");
+        if (reserve != null && reserve.getPost() != null) {
+            Operation post = reserve.getPost();
+            post.setSummary("Ask for a seat: answered at once with a place in line");
+            exampleBody(post, "{\"userId\":\"u-123\"}");
+            exampleResponse(post, "202", "{\"reservationId\":\"00000000-0001-8a3f-9c2e-5b7d0e4f1a22\",\"eventId\":1,"
+                    + "\"userId\":\"u-123\",\"status\":\"PENDING\",\"position\":17}");
+            exampleResponse(post, "409", "{\"type\":\"about:blank\",\"title\":\"Sold out\",\"status\":409,"
+                    + "\"detail\":\"Event 1 is sold out: every seat is confirmed.\",\"instance\":\"/events/1/reservations\","
+                    + "\"reason\":\"SOLD_OUT\"}");
+            exampleResponse(post, "429", "{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
+                    + "\"detail\":\"The queue for event 1 is full. Retry later.\",\"instance\":\"/events/1/reservations\"}");
+        }
+        PathItem status = openApi.getPaths().get("/reservations/{reservationId}");
+        if (status != null && status.getGet() != null) {
+            status.getGet().setSummary("Where a reservation stands: PENDING, CONFIRMED or REJECTED");
+            exampleResponse(status.getGet(), "200", "{\"reservationId\":\"00000000-0001-8a3f-9c2e-5b7d0e4f1a22\","
+                    + "\"eventId\":1,\"userId\":\"u-123\",\"position\":17,\"status\":\"CONFIRMED\",\"seatNumber\":17,"
+                    + "\"reason\":null,\"acceptedAt\":\"2026-11-25T21:30:00.123Z\",\"decidedAt\":\"2026-11-25T21:30:00.140Z\"}");
+        }
+        PathItem events = openApi.getPaths().get("/events");
+        if (events != null && events.getPost() != null) {
+            events.getPost().setSummary("Create an event (admin token)");
+            exampleBody(events.getPost(), "{\"name\":\"Drop #1\",\"capacity\":500}");
+            exampleResponse(events.getPost(), "201",
+                    "{\"id\":1,\"name\":\"Drop #1\",\"capacity\":500,\"reserved\":0,\"remaining\":500}");
+        }
+    }
+
+    private static void exampleBody(Operation operation, String json) {
+        if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
+            operation.getRequestBody().getContent().values()
+                .forEach((media) -> media.addExamples("example", new Example().value(json)));
+        }
+    }
+
+    private static void exampleResponse(Operation operation, String status, String json) {
+        ApiResponse response = operation.getResponses().get(status);
+        if (response != null && response.getContent() != null) {
+            response.getContent().values().forEach((media) -> media.addExamples("example", new Example().value(json)));
+        }
+    }
+
+    private static Map<String, String> errors(String... statusAndDescription) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (int i = 0; i < statusAndDescription.length; i += 2) {
+            errors.put(statusAndDescription[i], statusAndDescription[i + 1]);
+        }
+        return errors;
+    }
+
+}

@@ -1,0 +1,55 @@
+package dev.fcfs.producer.dashboard;
+
+import java.time.Duration;
+
+import dev.fcfs.producer.admin.AdminIntegrationSupport;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code GET /dashboard/data} against real Redis and PostgreSQL. */
+class DashboardIntegrationTests extends AdminIntegrationSupport {
+
+    @Test
+    void showsEventCountsQueueDepthsAndConsumersWithoutUserIds() {
+        long eventId = createEventAsAdmin("dash", 10);
+        int shard = this.keys.shardOf(eventId);
+        for (int i = 0; i < 3; i++) {
+            reserveAccepted(eventId, "secret-user-" + i);
+        }
+        this.jdbc.sql("UPDATE events SET reserved = 2, last_position = 2 WHERE id = ?").param(eventId).update();
+        this.redis.opsForZSet().add(this.keys.consumers(), "consumer-a", System.currentTimeMillis() + 60_000);
+        this.redis.opsForValue().set(this.keys.lease(shard), "consumer-a", Duration.ofMinutes(1));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode data = body(get("/dashboard/data"));
+            JsonNode event = data.path("events").valueStream().filter((e) -> e.path("id").asLong() == eventId)
+                .findFirst().orElseThrow(() -> new AssertionError("event " + eventId + " not in " + data));
+            assertThat(event.path("capacity").asInt()).isEqualTo(10);
+            assertThat(event.path("reserved").asInt()).isEqualTo(2);
+            assertThat(event.path("remaining").asInt()).isEqualTo(8);
+            assertThat(event.path("accepted").asLong()).isEqualTo(3);
+            assertThat(event.path("decided").asLong()).isEqualTo(2);
+            assertThat(data.path("shards").get(shard).path("pending").asLong())
+                .isEqualTo(this.redis.opsForList().size(this.keys.queue(shard)));
+            assertThat(data.path("shards").get(shard).path("owner").asString()).isEqualTo("consumer-a");
+            JsonNode consumer = data.path("consumers").get(0);
+            assertThat(consumer.path("id").asString()).isEqualTo("consumer-a");
+            assertThat(consumer.path("alive").asBoolean()).isTrue();
+            assertThat(consumer.path("shards").get(0).asInt()).isEqualTo(shard);
+            assertThat(data.path("throughput").size()).isGreaterThanOrEqualTo(1);
+            assertThat(data.toString()).doesNotContain("secret-user");
+        });
+    }
+
+    @Test
+    void servesThePageAndItsChartLibrary() {
+        var page = get("/dashboard");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("/webjars/chartjs/dist/chart.umd.js");
+        assertThat(get("/webjars/chartjs/dist/chart.umd.js").statusCode()).isEqualTo(200);
+    }
+
+}
