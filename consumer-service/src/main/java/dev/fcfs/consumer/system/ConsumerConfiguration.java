@@ -6,28 +6,18 @@ import java.util.UUID;
 
 import dev.fcfs.consumer.worker.ConsumerIdentity;
 import dev.fcfs.consumer.worker.WorkerProperties;
-import dev.fcfs.shared.job.JobCodec;
-import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.queue.QueueProperties;
+import dev.fcfs.shared.queue.QueueModelConfiguration;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
-/** The shared queue model, wired for the consumer. */
+/** The shared queue model and this consumer's identity. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ QueueProperties.class, WorkerProperties.class })
+@EnableConfigurationProperties(WorkerProperties.class)
+@Import(QueueModelConfiguration.class)
 class ConsumerConfiguration {
-
-    @Bean
-    QueueKeys queueKeys(QueueProperties properties) {
-        return new QueueKeys(properties);
-    }
-
-    @Bean
-    JobCodec jobCodec() {
-        return new JobCodec();
-    }
 
     @Bean
     ConsumerIdentity consumerIdentity(WorkerProperties properties) {

@@ -53,17 +53,16 @@ public final class ShardWorker implements Runnable {
 
     private volatile boolean running = true;
 
-    ShardWorker(int shard, String owner, Lease lease, JobQueue queue, BatchDecider decider,
-            FencingTokens fencingTokens, JobCodec codec, WorkerProperties properties, WorkerMetrics metrics) {
+    ShardWorker(int shard, String owner, Lease lease, ShardWorkerFactory parts) {
         this.shard = shard;
         this.owner = owner;
         this.lease = lease;
-        this.queue = queue;
-        this.decider = decider;
-        this.fencingTokens = fencingTokens;
-        this.codec = codec;
-        this.properties = properties;
-        this.metrics = metrics;
+        this.queue = parts.queue();
+        this.decider = parts.decider();
+        this.fencingTokens = parts.fencingTokens();
+        this.codec = parts.codec();
+        this.properties = parts.properties();
+        this.metrics = parts.metrics();
     }
 
     /** Asks the loop to end after the batch in hand; jobs not yet taken stay in Redis for the next owner. */

@@ -105,7 +105,9 @@ public class WorkerMetrics {
     }
 
     void shardsOwned(Supplier<Integer> owned) {
+        // strong reference: the lambda is referenced by nothing else, and a weakly held one reads NaN once collected
         Gauge.builder("reservation.shards.owned", owned, (supplier) -> supplier.get())
+            .strongReference(true)
             .description("Shards this consumer serves")
             .register(this.registry);
     }

@@ -1,31 +1,20 @@
 package dev.fcfs.producer.system;
 
-import dev.fcfs.shared.job.JobCodec;
-import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.queue.QueueProperties;
-
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.fcfs.shared.queue.QueueModelConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 
 /** The shared queue model and the API settings, wired for the producer. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ QueueProperties.class, ApiProperties.class })
+@EnableConfigurationProperties(ApiProperties.class)
+@Import(QueueModelConfiguration.class)
 class ProducerConfiguration {
-
-    @Bean
-    QueueKeys queueKeys(QueueProperties properties) {
-        return new QueueKeys(properties);
-    }
-
-    @Bean
-    JobCodec jobCodec() {
-        return new JobCodec();
-    }
 
     @Bean
     FilterRegistrationBean<BodySizeLimitFilter> bodySizeLimitFilter(ApiProperties properties) {
