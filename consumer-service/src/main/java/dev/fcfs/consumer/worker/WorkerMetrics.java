@@ -72,7 +72,6 @@ public class WorkerMetrics {
             .register(registry);
         this.batchSize = DistributionSummary.builder("reservation.batch.size")
             .description("Jobs decided in one transaction")
-            .baseUnit("jobs")
             .register(registry);
         this.batchDuration = Timer.builder("reservation.batch.duration")
             .description("Time to decide, commit and acknowledge one batch")
