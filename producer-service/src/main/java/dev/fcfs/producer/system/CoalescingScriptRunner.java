@@ -23,6 +23,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -40,7 +41,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * the script share one hash tag). Failures are translated like Spring Data Redis does, so the API's 503 handling
  * applies unchanged.
  */
-public class CoalescingScriptRunner implements DisposableBean {
+public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
 
     private static final LettuceExceptionConverter EXCEPTIONS = new LettuceExceptionConverter();
 
@@ -58,9 +59,11 @@ public class CoalescingScriptRunner implements DisposableBean {
 
     private volatile Connection current;
 
-    private volatile long nextConnectAttemptNanos = System.nanoTime();
+    private volatile long retryConnectAfterNanos = System.nanoTime();
 
     private volatile boolean running = true;
+
+    private volatile boolean started;
 
     CoalescingScriptRunner(LettuceConnectionFactory connectionFactory, Duration timeout) {
         this.connectionFactory = connectionFactory;
@@ -79,7 +82,7 @@ public class CoalescingScriptRunner implements DisposableBean {
     @SuppressWarnings("unchecked")
     public List<String> run(RedisScript<?> script, String[] keys, String... args) {
         long deadline = System.nanoTime() + this.timeoutNanos;
-        RedisScriptingAsyncCommands<String, String> commands = connection().commands();
+        RedisScriptingAsyncCommands<String, String> commands = connection(deadline).commands();
         try {
             return (List<String>) await(commands.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args),
                     deadline);
@@ -137,34 +140,78 @@ public class CoalescingScriptRunner implements DisposableBean {
     /**
      * The open connection, or a new one if there is none yet (Redis was down at start-up) or it was closed (the
      * connection factory was stopped and started again). A connection that is merely disconnected is left to Lettuce,
-     * which reconnects it and meanwhile rejects commands at once. New connections are tried at most once a second,
-     * and never waited for by more than one caller: the others fail fast, as they would during an outage.
+     * which reconnects it and meanwhile rejects commands at once. Callers arriving while a connection is being opened
+     * wait for it (within their timeout); after a failed attempt, callers fail fast for a second, as they would
+     * during any outage, instead of each trying again.
      */
-    private Connection connection() {
+    private Connection connection(long deadline) {
         Connection connection = this.current;
         if (connection != null && !connection.isClosed()) {
             return connection;
         }
-        if (System.nanoTime() - this.nextConnectAttemptNanos < 0 || !this.connecting.tryLock()) {
-            throw new RedisConnectionFailureException("Redis is not connected");
+        try {
+            if (!this.connecting.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new QueryTimeoutException("Timed out waiting for the Redis connection");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new QueryTimeoutException("Interrupted while waiting for the Redis connection", ex);
         }
         try {
             connection = this.current;
             if (connection != null && !connection.isClosed()) {
                 return connection;
             }
-            this.nextConnectAttemptNanos = System.nanoTime() + RECONNECT_INTERVAL_NANOS;
+            if (System.nanoTime() - this.retryConnectAfterNanos < 0) {
+                throw new RedisConnectionFailureException("Redis is unreachable (last connection attempt failed)");
+            }
             connection = Connection.open(this.connectionFactory.getNativeClient());
             this.current = connection;
             return connection;
         }
         catch (RuntimeException ex) {
+            if (!(ex instanceof RedisConnectionFailureException)) {
+                this.retryConnectAfterNanos = System.nanoTime() + RECONNECT_INTERVAL_NANOS;
+            }
             RuntimeException translated = EXCEPTIONS.convert(ex);
             throw (translated != null) ? translated : ex;
         }
         finally {
             this.connecting.unlock();
         }
+    }
+
+    /**
+     * Opens the connection once the connection factory has started (this bean's lifecycle phase comes after the
+     * factory's), so that the first requests of a burst do not wait for it. If Redis is down, the first request
+     * after it is back opens it.
+     */
+    @Override
+    public void start() {
+        this.started = true;
+        try {
+            connection(System.nanoTime() + this.timeoutNanos);
+        }
+        catch (RuntimeException ex) {
+            // Redis unreachable at start-up: requests answer 503 until it is back
+        }
+    }
+
+    /** Closes the connection before the connection factory stops; a later {@link #start()} opens a new one. */
+    @Override
+    public void stop() {
+        this.started = false;
+        Connection connection = this.current;
+        this.current = null;
+        if (connection != null) {
+            connection.connection().close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.started;
     }
 
     @Override
