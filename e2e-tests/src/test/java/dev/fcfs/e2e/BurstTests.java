@@ -6,7 +6,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import dev.fcfs.e2e.History.Decision;
+import dev.fcfs.loadgen.History;
+import dev.fcfs.loadgen.History.Decision;
+import dev.fcfs.loadgen.InvariantChecker;
+import dev.fcfs.loadgen.LoadDriver;
+import dev.fcfs.loadgen.Requests;
+import dev.fcfs.loadgen.ReservationApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +44,7 @@ class BurstTests {
     static void startServices() {
         deployment = Deployment.start("burst", 16, 2, Map.of("RESERVATION_WORKER_LEASE_TTL", "2s",
                 "RESERVATION_WORKER_BLOCK_TIMEOUT", "1s"));
-        driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri()));
+        driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri(), deployment.adminToken()));
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -35,6 +36,9 @@ final class Deployment implements AutoCloseable {
 
     private ServiceProcess producer;
 
+    /** The producer's admin bearer token (POST /events needs it), new for every deployment. */
+    private final String adminToken = "e2e-admin-" + UUID.randomUUID();
+
     private Deployment(String name, BackingServers servers, int shards, Map<String, String> consumerSettings) {
         this.name = name;
         this.servers = servers;
@@ -51,7 +55,8 @@ final class Deployment implements AutoCloseable {
     static Deployment start(String name, int shards, int consumers, Map<String, String> consumerSettings) {
         Deployment deployment = new Deployment(name, BackingServers.start(), shards, Map.copyOf(consumerSettings));
         try {
-            deployment.producer = deployment.launch(name + "-producer", deployment.jar("producer-service"), Map.of());
+            deployment.producer = deployment.launch(name + "-producer", deployment.jar("producer-service"),
+                    Map.of("RESERVATION_ADMIN_TOKEN", deployment.adminToken));
             ServiceProcess first = deployment.startConsumer(1);
             // Producer and first consumer both migrate the same schema at start: Flyway's lock serialises that.
             deployment.producer.awaitHealthy();
@@ -78,6 +83,11 @@ final class Deployment implements AutoCloseable {
     /** Starts (without waiting for health) a consumer with the given log name. */
     ServiceProcess startConsumer(String processName) {
         return launch(processName, jar("consumer-service"), this.consumerSettings);
+    }
+
+    /** The bearer token the producer expects with {@code POST /events}. */
+    String adminToken() {
+        return this.adminToken;
     }
 
     ServiceProcess producer() {

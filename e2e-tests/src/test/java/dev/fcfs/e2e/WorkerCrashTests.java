@@ -7,6 +7,11 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.fcfs.loadgen.History;
+import dev.fcfs.loadgen.InvariantChecker;
+import dev.fcfs.loadgen.LoadDriver;
+import dev.fcfs.loadgen.Requests;
+import dev.fcfs.loadgen.ReservationApi;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +40,7 @@ class WorkerCrashTests {
         // Small batches make deciding take long enough for the kill to land mid-burst.
         deployment = Deployment.start("crash", SHARDS, 2, Map.of("RESERVATION_WORKER_LEASE_TTL", "2s",
                 "RESERVATION_WORKER_BLOCK_TIMEOUT", "1s", "RESERVATION_WORKER_BATCH_SIZE", "20"));
-        driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri()));
+        driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri(), deployment.adminToken()));
     }
 
     @AfterAll

@@ -1,4 +1,4 @@
-package dev.fcfs.e2e;
+package dev.fcfs.loadgen;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,11 +14,11 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import dev.fcfs.e2e.History.Accepted;
-import dev.fcfs.e2e.History.Decision;
-import dev.fcfs.e2e.History.Refusal;
-import dev.fcfs.e2e.History.SoldOutAtDoor;
-import dev.fcfs.e2e.ReservationApi.EventView;
+import dev.fcfs.loadgen.History.Accepted;
+import dev.fcfs.loadgen.History.Decision;
+import dev.fcfs.loadgen.History.Refusal;
+import dev.fcfs.loadgen.History.SoldOutAtDoor;
+import dev.fcfs.loadgen.ReservationApi.EventView;
 
 /**
  * Checks a {@link History} against every promise the service makes, and describes each broken one.
@@ -29,7 +29,7 @@ import dev.fcfs.e2e.ReservationApi.EventView;
  * capacity, no oversell, one seat per user, {@code reserved} matching the confirmed count, positions exactly
  * 1..n) name the broken promise directly, even where the replay already disagrees.
  */
-final class InvariantChecker {
+public final class InvariantChecker {
 
     /** Per kind of violation and event, how many are spelled out before the rest is only counted. */
     private static final int DETAIL_LIMIT = 25;
@@ -38,7 +38,7 @@ final class InvariantChecker {
     }
 
     /** Every violation found, one line each; empty if the history keeps every promise. */
-    static List<String> violations(History history) {
+    public static List<String> violations(History history) {
         List<String> violations = new ArrayList<>();
         history.failures().forEach((failure) -> violations.add("valid request failed: " + failure));
         checkRefusals(history.refusals(), violations);
@@ -69,7 +69,7 @@ final class InvariantChecker {
     }
 
     /** A one-line summary of a history: requests, outcomes and events. */
-    static String summary(History history) {
+    public static String summary(History history) {
         Map<String, Long> outcomes = history.decisions()
             .values()
             .stream()

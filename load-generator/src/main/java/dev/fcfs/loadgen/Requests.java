@@ -1,4 +1,4 @@
-package dev.fcfs.e2e;
+package dev.fcfs.loadgen;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
-import dev.fcfs.e2e.LoadDriver.Malformed;
-import dev.fcfs.e2e.LoadDriver.Request;
-import dev.fcfs.e2e.LoadDriver.Reserve;
+import dev.fcfs.loadgen.LoadDriver.Malformed;
+import dev.fcfs.loadgen.LoadDriver.Request;
+import dev.fcfs.loadgen.LoadDriver.Reserve;
 
 /** Builds the request mixes of the end-to-end tests. Seeded, so a failing mix can be replayed. */
-final class Requests {
+public final class Requests {
 
     private static final String JSON = "application/json";
 
@@ -23,7 +23,7 @@ final class Requests {
      * request count, so that users repeat within an event (DUPLICATE) and across events (allowed). A few users
      * have ids of exactly the longest accepted length (64).
      */
-    static List<Reserve> valid(List<Long> eventIds, int count, int userPool, Random random) {
+    public static List<Reserve> valid(List<Long> eventIds, int count, int userPool, Random random) {
         List<Reserve> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long eventId = eventIds.get(random.nextInt(eventIds.size()));
@@ -33,13 +33,13 @@ final class Requests {
     }
 
     /** User number n of the pool; every 50th has an id of exactly 64 characters. */
-    static String user(int n) {
+    public static String user(int n) {
         String id = "user-" + n;
         return (n % 50 == 0) ? id + "-" + "x".repeat(64 - id.length() - 1) : id;
     }
 
     /** Requests sent twice with the same {@code Idempotency-Key}, from users outside the shared pool. */
-    static List<Reserve> idempotentReplays(List<Long> eventIds, int count, Random random) {
+    public static List<Reserve> idempotentReplays(List<Long> eventIds, int count, Random random) {
         List<Reserve> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long eventId = eventIds.get(random.nextInt(eventIds.size()));
@@ -52,7 +52,7 @@ final class Requests {
      * Every kind of bad input, aimed at real events wherever a path names one: if any of them consumed a position
      * or a seat, the checker would see a gap in the positions or a wrong count.
      */
-    static List<Malformed> malformed(List<Long> eventIds) {
+    public static List<Malformed> malformed(List<Long> eventIds) {
         List<Malformed> requests = new ArrayList<>();
         for (long eventId : eventIds) {
             String path = "/events/" + eventId + "/reservations";
@@ -92,9 +92,23 @@ final class Requests {
         return requests;
     }
 
+    /**
+     * {@code count} requests drawn at random (with repetition once the catalogue of {@link #malformed(List)} is
+     * used up) from every kind of bad input.
+     */
+    public static List<Malformed> malformed(List<Long> eventIds, int count, Random random) {
+        List<Malformed> catalogue = malformed(eventIds);
+        List<Malformed> requests = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            requests.add((i < catalogue.size() && count >= catalogue.size()) ? catalogue.get(i)
+                    : catalogue.get(random.nextInt(catalogue.size())));
+        }
+        return requests;
+    }
+
     /** The lists merged and shuffled, so that bad input arrives in the middle of the burst. */
     @SafeVarargs
-    static List<Request> interleave(Random random, List<? extends Request>... parts) {
+    public static List<Request> interleave(Random random, List<? extends Request>... parts) {
         List<Request> all = new ArrayList<>();
         for (List<? extends Request> part : parts) {
             all.addAll(part);

@@ -1,4 +1,4 @@
-package dev.fcfs.e2e;
+package dev.fcfs.loadgen;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,9 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The producer's HTTP API as a black box: every call is a real request, every answer is read from JSON. Safe to use
  * from many threads at once.
  */
-final class ReservationApi {
+public final class ReservationApi {
 
-    static final String PROBLEM_JSON = "application/problem+json";
+    public static final String PROBLEM_JSON = "application/problem+json";
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -30,8 +30,20 @@ final class ReservationApi {
 
     private final JsonMapper json = JsonMapper.builder().build();
 
-    ReservationApi(URI base) {
+    private final String adminToken;
+
+    /** An API whose events are created without credentials. */
+    public ReservationApi(URI base) {
+        this(base, null);
+    }
+
+    /**
+     * @param adminToken sent as {@code Authorization: Bearer <token>} with {@code POST /events} (the operator
+     * call that needs it); null for none
+     */
+    public ReservationApi(URI base, String adminToken) {
         this.base = base;
+        this.adminToken = adminToken;
         this.client = HttpClient.newBuilder()
             // Plain HTTP/1.1: no h2c upgrade attempts, one connection per in-flight request.
             .version(HttpClient.Version.HTTP_1_1)
@@ -40,9 +52,11 @@ final class ReservationApi {
     }
 
     /** {@code POST /events}; fails unless the answer is 201 with a Location and the event as sent. */
-    EventView createEvent(String name, int capacity) {
+    public EventView createEvent(String name, int capacity) {
+        Map<String, String> headers = (this.adminToken != null) ? Map.of("Authorization", "Bearer " + this.adminToken)
+                : Map.of();
         Answer answer = send("POST", "/events", "application/json",
-                this.json.writeValueAsString(Map.of("name", name, "capacity", capacity)), Map.of());
+                this.json.writeValueAsString(Map.of("name", name, "capacity", capacity)), headers);
         if (answer.status() != 201 || answer.header("Location") == null) {
             throw new IllegalStateException("POST /events " + name + " answered " + answer);
         }
@@ -54,7 +68,7 @@ final class ReservationApi {
     }
 
     /** {@code GET /events/{id}}. */
-    EventView event(long id) {
+    public EventView event(long id) {
         Answer answer = send("GET", "/events/" + id, null, null, Map.of());
         if (answer.status() != 200) {
             throw new IllegalStateException("GET /events/" + id + " answered " + answer);
@@ -63,14 +77,14 @@ final class ReservationApi {
     }
 
     /** {@code POST /events/{id}/reservations} for a user, with an {@code Idempotency-Key} unless it is null. */
-    Answer reserve(long eventId, String userId, String idempotencyKey) {
+    public Answer reserve(long eventId, String userId, String idempotencyKey) {
         Map<String, String> headers = (idempotencyKey != null) ? Map.of("Idempotency-Key", idempotencyKey) : Map.of();
         return send("POST", "/events/" + eventId + "/reservations", "application/json",
                 this.json.writeValueAsString(Map.of("userId", userId)), headers);
     }
 
     /** {@code GET /reservations/{id}}. */
-    Answer reservation(UUID id) {
+    public Answer reservation(UUID id) {
         return send("GET", "/reservations/" + id, null, null, Map.of());
     }
 
@@ -80,7 +94,7 @@ final class ReservationApi {
      * @param contentType null for none
      * @param body null for no body
      */
-    Answer send(String method, String path, String contentType, String body, Map<String, String> headers) {
+    public Answer send(String method, String path, String contentType, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path)).timeout(REQUEST_TIMEOUT);
         if (contentType != null) {
             request.header("Content-Type", contentType);
@@ -102,10 +116,10 @@ final class ReservationApi {
     }
 
     /** One answer (or a transport failure, status -1). */
-    record Answer(int status, Map<String, List<String>> headers, String body, String failure,
+    public record Answer(int status, Map<String, List<String>> headers, String body, String failure,
             JsonMapper mapper) {
 
-        String header(String name) {
+        public String header(String name) {
             return this.headers.entrySet()
                 .stream()
                 .filter((entry) -> entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty())
@@ -114,16 +128,16 @@ final class ReservationApi {
                 .orElse(null);
         }
 
-        String contentType() {
+        public String contentType() {
             return header("Content-Type");
         }
 
-        boolean isProblem() {
+        public boolean isProblem() {
             String type = contentType();
             return type != null && type.toLowerCase(Locale.ROOT).startsWith(PROBLEM_JSON);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             return this.mapper.readTree(this.body);
         }
 
@@ -139,9 +153,9 @@ final class ReservationApi {
     }
 
     /** The event as {@code GET /events/{id}} shows it. */
-    record EventView(long id, String name, int capacity, int reserved, int remaining) {
+    public record EventView(long id, String name, int capacity, int reserved, int remaining) {
 
-        static EventView from(JsonNode node) {
+        public static EventView from(JsonNode node) {
             return new EventView(node.get("id").asLong(), node.get("name").asString(), node.get("capacity").asInt(),
                     node.get("reserved").asInt(), node.get("remaining").asInt());
         }

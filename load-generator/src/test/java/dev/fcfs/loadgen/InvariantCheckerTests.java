@@ -1,4 +1,4 @@
-package dev.fcfs.e2e;
+package dev.fcfs.loadgen;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.fcfs.e2e.History.Accepted;
-import dev.fcfs.e2e.History.Decision;
-import dev.fcfs.e2e.History.Refusal;
-import dev.fcfs.e2e.History.SoldOutAtDoor;
-import dev.fcfs.e2e.ReservationApi.EventView;
+import dev.fcfs.loadgen.History.Accepted;
+import dev.fcfs.loadgen.History.Decision;
+import dev.fcfs.loadgen.History.Refusal;
+import dev.fcfs.loadgen.History.SoldOutAtDoor;
+import dev.fcfs.loadgen.ReservationApi.EventView;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,10 +1,11 @@
-package dev.fcfs.e2e;
+package dev.fcfs.loadgen;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.fcfs.e2e.ReservationApi.EventView;
+import dev.fcfs.loadgen.ReservationApi.EventView;
 
 /**
  * Everything a test saw through the API: what it asked, what was accepted, how each accepted request was finally
@@ -23,34 +24,43 @@ import dev.fcfs.e2e.ReservationApi.EventView;
  * @param failures valid requests that did not get the answer the contract promises (no answer, 4xx, 5xx, an
  * idempotent replay that answered differently, ...), described
  */
-record History(Map<Long, Integer> capacities, List<Accepted> accepted, Map<UUID, Decision> decisions,
+public record History(Map<Long, Integer> capacities, List<Accepted> accepted, Map<UUID, Decision> decisions,
         Map<Long, EventView> events, List<Refusal> refusals, List<SoldOutAtDoor> soldOutAtDoor, long validRequests,
         List<String> failures) {
 
     /** A 202: the reservation id, and the place in line the producer promised. */
-    record Accepted(UUID reservationId, long eventId, String userId, long position) {
+    public record Accepted(UUID reservationId, long eventId, String userId, long position) {
     }
 
-    /** {@code GET /reservations/{id}}. seatNumber and reason are null when absent. */
-    record Decision(UUID reservationId, long eventId, String userId, long position, String status,
-            Integer seatNumber, String reason) {
+    /**
+     * {@code GET /reservations/{id}}. seatNumber, reason, acceptedAt and decidedAt are null when absent (the
+     * checker ignores the two instants; the load generator's summary measures with them).
+     */
+    public record Decision(UUID reservationId, long eventId, String userId, long position, String status,
+            Integer seatNumber, String reason, Instant acceptedAt, Instant decidedAt) {
 
-        static Decision confirmed(Accepted accepted, int seatNumber) {
+        /** A decision without timestamps. */
+        public Decision(UUID reservationId, long eventId, String userId, long position, String status,
+                Integer seatNumber, String reason) {
+            this(reservationId, eventId, userId, position, status, seatNumber, reason, null, null);
+        }
+
+        public static Decision confirmed(Accepted accepted, int seatNumber) {
             return new Decision(accepted.reservationId(), accepted.eventId(), accepted.userId(), accepted.position(),
                     "CONFIRMED", seatNumber, null);
         }
 
-        static Decision rejected(Accepted accepted, String reason) {
+        public static Decision rejected(Accepted accepted, String reason) {
             return new Decision(accepted.reservationId(), accepted.eventId(), accepted.userId(), accepted.position(),
                     "REJECTED", null, reason);
         }
 
-        static Decision pending(Accepted accepted) {
+        public static Decision pending(Accepted accepted) {
             return new Decision(accepted.reservationId(), accepted.eventId(), accepted.userId(), accepted.position(),
                     "PENDING", null, null);
         }
 
-        String outcome() {
+        public String outcome() {
             return switch (this.status) {
                 case "CONFIRMED" -> "CONFIRMED seat " + this.seatNumber;
                 case "REJECTED" -> "REJECTED/" + this.reason;
@@ -66,12 +76,12 @@ record History(Map<Long, Integer> capacities, List<Accepted> accepted, Map<UUID,
      * right after that answer: since the producer may only say so once the last seat is committed, it must
      * show every seat taken.
      */
-    record SoldOutAtDoor(long eventId, String userId, int status, String contentType, int reservedAfter,
+    public record SoldOutAtDoor(long eventId, String userId, int status, String contentType, int reservedAfter,
             int capacityAfter) {
     }
 
     /** The answer to a request that was malformed on purpose. */
-    record Refusal(String description, int status, String contentType, String body) {
+    public record Refusal(String description, int status, String contentType, String body) {
     }
 
 }

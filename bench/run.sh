@@ -1,0 +1,471 @@
+#!/usr/bin/env bash
+# Benchmark of the accept path and the worker, in one run, on loopback. See docs/benchmark.md.
+#
+# Needs: a JDK 17+ (Java 25 preferred: JAVA_HOME, else /usr/lib/jvm/temurin-25*, else `java`), wrk, redis-cli,
+# redis-benchmark, psql, curl, and a Redis and PostgreSQL reachable as below. Installs nothing.
+# Creates a fresh database and Redis key prefix for the run and removes both at the end (never FLUSHALL).
+#
+# Sizes and settings (environment, defaults in brackets):
+#   BENCH_REDIS_HOST/PORT [127.0.0.1/6379]   BENCH_PG_HOST/PORT/USER [127.0.0.1/5432/postgres]
+#   BENCH_PRODUCER_PORT [18080]  BENCH_CONSUMER_PORT [18081]  BENCH_SHARDS [16]
+#   BENCH_WRK_THREADS [2]  BENCH_WRK_CONNECTIONS [64]  BENCH_WRK_SECONDS [10]  BENCH_WARMUP_SECONDS [10]
+#   BENCH_REDIS_REQUESTS [500000]  BENCH_REDIS_CLIENTS [50]  BENCH_REDIS_PIPELINE [16]
+#   BENCH_BACKLOG [100000]  BENCH_HOT_CAPACITY [500]
+#   BENCH_HALF_RATE_SECONDS [10]  BENCH_LOW_RATE [1000] (d2: open loop at a rate the load generator sustains here)
+#   BENCH_E2E_REQUESTS [20000]  BENCH_E2E_USERS [15000]  BENCH_E2E_MALFORMED [200]  BENCH_E2E_CONCURRENCY [200]
+#   BENCH_SERVICE_JAVA_OPTS [-Xmx256m -XX:+ExitOnOutOfMemoryError]   BENCH_LOADGEN_JAVA_OPTS [-Xmx1g]
+#   BENCH_PROFILE=1 (top -H of the producer during (c) and of the consumer during (e), into the logs)
+#   BENCH_SKIP_BUILD=1 (use the jars as built)  BENCH_MAVEN_ARGS (e.g. -o for an offline build)
+#     BENCH_JFR=1 (record the producer under wrk in (c))
+#   BENCH_WAIT_SECONDS [300] (longest wait for any drain or start-up)
+set -euo pipefail
+# The whole script is one block: bash parses it completely before running it, so editing this file during a run
+# cannot change the running one.
+{
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+REDIS_HOST="${BENCH_REDIS_HOST:-127.0.0.1}"
+REDIS_PORT="${BENCH_REDIS_PORT:-6379}"
+PG_HOST="${BENCH_PG_HOST:-127.0.0.1}"
+PG_PORT="${BENCH_PG_PORT:-5432}"
+PG_USER="${BENCH_PG_USER:-postgres}"
+PRODUCER_PORT="${BENCH_PRODUCER_PORT:-18080}"
+CONSUMER_PORT="${BENCH_CONSUMER_PORT:-18081}"
+SHARDS="${BENCH_SHARDS:-16}"
+WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+WRK_CONNECTIONS="${BENCH_WRK_CONNECTIONS:-64}"
+WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
+WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-10}"
+REDIS_REQUESTS="${BENCH_REDIS_REQUESTS:-500000}"
+REDIS_CLIENTS="${BENCH_REDIS_CLIENTS:-50}"
+REDIS_PIPELINE="${BENCH_REDIS_PIPELINE:-16}"
+BACKLOG="${BENCH_BACKLOG:-100000}"
+HOT_CAPACITY="${BENCH_HOT_CAPACITY:-500}"
+HALF_RATE_SECONDS="${BENCH_HALF_RATE_SECONDS:-10}"
+LOW_RATE="${BENCH_LOW_RATE:-1000}"
+E2E_REQUESTS="${BENCH_E2E_REQUESTS:-20000}"
+E2E_USERS="${BENCH_E2E_USERS:-15000}"
+E2E_MALFORMED="${BENCH_E2E_MALFORMED:-200}"
+E2E_CONCURRENCY="${BENCH_E2E_CONCURRENCY:-200}"
+SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx256m -XX:+ExitOnOutOfMemoryError}"
+LOADGEN_JAVA_OPTS="${BENCH_LOADGEN_JAVA_OPTS:--Xmx1g}"
+WAIT_SECONDS="${BENCH_WAIT_SECONDS:-300}"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---- what is missing ------------------------------------------------------------------------------------------
+if [[ -n "${JAVA_HOME:-}" ]]; then
+    JAVA="$JAVA_HOME/bin/java"
+elif compgen -G "/usr/lib/jvm/temurin-25*/bin/java" > /dev/null; then
+    JAVA="$(compgen -G "/usr/lib/jvm/temurin-25*/bin/java" | head -n 1)"
+else
+    JAVA="$(command -v java || true)"
+fi
+missing=()
+[[ -x "$JAVA" ]] || missing+=("a JDK 17+ (set JAVA_HOME)")
+for tool in wrk redis-cli redis-benchmark psql curl awk; do
+    command -v "$tool" > /dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+    die "missing: ${missing[*]} (Debian: apt-get install wrk redis-tools postgresql-client curl)"
+fi
+redis() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+pg() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -v ON_ERROR_STOP=1 -qtAX "$@"; }
+redis ping > /dev/null 2>&1 || die "no Redis at $REDIS_HOST:$REDIS_PORT"
+pg -d postgres -c 'select 1' > /dev/null 2>&1 || die "no PostgreSQL at $PG_HOST:$PG_PORT as $PG_USER"
+for port in "$PRODUCER_PORT" "$CONSUMER_PORT"; do
+    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+        die "port $port is in use (set BENCH_PRODUCER_PORT / BENCH_CONSUMER_PORT)"
+    fi
+done
+
+RUN_ID="$(date +%Y%m%d%H%M%S)-$$"
+DB="bench_${RUN_ID//-/_}"
+PREFIX="bench-$RUN_ID"
+# The producer's admin token (POST /events needs it): new for every run.
+ADMIN_TOKEN="bench-admin-$RUN_ID-$RANDOM$RANDOM"
+WORK="$ROOT/bench/work/$RUN_ID"
+mkdir -p "$WORK" "$ROOT/bench/results"
+PRODUCER_URL="http://127.0.0.1:$PRODUCER_PORT"
+JDBC_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB"
+log "run $RUN_ID: database $DB, key prefix $PREFIX, logs in $WORK, java $JAVA"
+
+# ---- clean-up, whatever happens -------------------------------------------------------------------------------
+PRODUCER_PID=""
+CONSUMER_PID=""
+SAMPLER_PID=""
+stop_pid() {
+    local pid="$1"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2> /dev/null || return 0
+    kill -TERM "$pid" 2> /dev/null || true
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2> /dev/null || return 0
+        sleep 0.2
+    done
+    kill -KILL "$pid" 2> /dev/null || true
+}
+delete_keys() {
+    local pattern="$1"
+    # SCAN, never KEYS or FLUSHALL: other users share this Redis.
+    redis --scan --pattern "$pattern" | xargs -r -n 500 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" unlink > /dev/null
+}
+cleanup() {
+    set +e
+    stop_pid "$SAMPLER_PID"
+    stop_pid "$CONSUMER_PID"
+    stop_pid "$PRODUCER_PID"
+    delete_keys "$PREFIX:*"
+    pg -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" > /dev/null 2>&1
+    rm -f "$WORK"/*.jar
+    log "removed database $DB and keys $PREFIX:*"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build --------------------------------------------------------------------------------------------------
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    log "building the jars (tests skipped)"
+    ./mvnw -B -q ${BENCH_MAVEN_ARGS:-} -pl producer-service,consumer-service,load-generator -am -DskipTests package > "$WORK/build.log" 2>&1 \
+        || die "build failed, see $WORK/build.log"
+fi
+for jar in producer-service/target/producer-service.jar consumer-service/target/consumer-service.jar \
+    load-generator/target/load-generator.jar; do
+    [[ -f "$jar" ]] || die "$jar missing (run without BENCH_SKIP_BUILD)"
+    cp "$jar" "$WORK/"   # a private copy: a rebuild during the run cannot change what runs
+done
+
+pg -d postgres -c "CREATE DATABASE \"$DB\"" > /dev/null
+
+# ---- services -----------------------------------------------------------------------------------------------
+service_env=(SPRING_DATASOURCE_URL="$JDBC_URL" SPRING_DATASOURCE_USERNAME="$PG_USER"
+    SPRING_DATA_REDIS_HOST="$REDIS_HOST" SPRING_DATA_REDIS_PORT="$REDIS_PORT"
+    RESERVATION_QUEUE_KEY_PREFIX="$PREFIX" RESERVATION_QUEUE_SHARDS="$SHARDS")
+start_producer() {
+    # A queue bound above the backlog of (e): this run measures throughput, not backpressure.
+    env "${service_env[@]}" SERVER_PORT="$PRODUCER_PORT" RESERVATION_BENCH_NOOP_ENDPOINT=true \
+        RESERVATION_ADMIN_TOKEN="$ADMIN_TOKEN" \
+        RESERVATION_API_MAX_QUEUE_DEPTH=10000000 \
+        "$JAVA" $SERVICE_JAVA_OPTS -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$WORK" \
+        -jar "$WORK/producer-service.jar" \
+        >> "$WORK/producer.log" 2>&1 &
+    PRODUCER_PID=$!
+    echo "$PRODUCER_PID" > "$WORK/producer.pid"
+}
+start_consumer() {
+    env "${service_env[@]}" SERVER_PORT="$CONSUMER_PORT" \
+        "$JAVA" $SERVICE_JAVA_OPTS -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$WORK" \
+        -jar "$WORK/consumer-service.jar" >> "$WORK/consumer.log" 2>&1 &
+    CONSUMER_PID=$!
+    echo "$CONSUMER_PID" > "$WORK/consumer.pid"
+}
+await_healthy() {
+    local name="$1" port="$2" pid="$3"
+    for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
+        kill -0 "$pid" 2> /dev/null || die "$name exited during start-up, see $WORK/$name.log"
+        if curl -fs --max-time 1 "http://127.0.0.1:$port/actuator/health" 2> /dev/null | grep -q '"UP"'; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "$name not healthy after $WAIT_SECONDS s"
+}
+
+# RSS of both services every half second; the maximum is kept per process name.
+sample_rss() {
+    local max_p=0 max_c=0 rss pid
+    while true; do
+        pid="$(cat "$WORK/producer.pid" 2> /dev/null || true)"
+        rss="$( [[ -n "$pid" ]] && ps -o rss= -p "$pid" 2> /dev/null | tr -d ' ' || true)"
+        [[ -n "$rss" ]] && ((rss > max_p)) && max_p=$rss && echo "$max_p" > "$WORK/rss-producer.kb"
+        pid="$(cat "$WORK/consumer.pid" 2> /dev/null || true)"
+        rss="$( [[ -n "$pid" ]] && ps -o rss= -p "$pid" 2> /dev/null | tr -d ' ' || true)"
+        [[ -n "$rss" ]] && ((rss > max_c)) && max_c=$rss && echo "$max_c" > "$WORK/rss-consumer.kb"
+        sleep 0.5
+    done
+}
+
+alive() { # name pid: stop the run if the service died (an OOM leaves a heap dump in $WORK)
+    kill -0 "$2" 2> /dev/null || die "$1 (pid $2) is no longer running: $(tail -n 3 "$WORK/$1.log" | tr '\n' ' ')"
+}
+profile_top() { # tag pid: with BENCH_PROFILE=1, per-thread CPU of that process over 4 s, in the background
+    [[ "${BENCH_PROFILE:-0}" == 1 ]] || return 0
+    (sleep 1; top -H -b -w 200 -d 4 -n 2 -p "$2" > "$WORK/top-threads-$1.txt" 2>&1) &
+}
+# The machine may be shared: per-process CPU over 4 s of each measured phase shows what else ran meanwhile.
+watch_others() { # tag
+    (sleep 2; top -b -w 300 -d 4 -n 2 > "$WORK/top-processes-$1.txt" 2>&1) &
+}
+others_cpu() { # tag -> %CPU (100 = one core) of processes that are not part of the benchmark, in top's last sample
+    [[ -f "$WORK/top-processes-$1.txt" ]] || { echo "?"; return 0; }
+    awk -v p="$PRODUCER_PID" -v c="${CONSUMER_PID:-x}" '
+        /^top -/ { n++; sum = 0; next }
+        n == 2 && $1 ~ /^[0-9]+$/ && $1 != p && $1 != c && $12 !~ /^(wrk|redis-ser|postgres|top|redis-ben)/ { sum += $9 }
+        END { printf "%.0f", sum }' "$WORK/top-processes-$1.txt"
+}
+TICKS=$(getconf CLK_TCK)
+cpu_s() { # pid -> CPU seconds (user + system) used so far, 0 if gone
+    awk -v t="$TICKS" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' "/proc/$1/stat" 2> /dev/null || echo 0
+}
+cpu_delta() { # before after -> after - before
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
+}
+create_event() { # name capacity -> id
+    curl -fsS --max-time 10 "$PRODUCER_URL/events" -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $ADMIN_TOKEN" \
+        -d "{\"name\":\"$1\",\"capacity\":$2}" | sed -E 's/.*"id":([0-9]+).*/\1/'
+}
+event_json() { curl -fsS --max-time 10 "$PRODUCER_URL/events/$1"; }
+queue_depth() { # event id -> jobs in its shard's queue + processing list
+    local shard=$(($1 % SHARDS))
+    echo $(($(redis llen "$PREFIX:{s$shard}:queue") + $(redis llen "$PREFIX:{s$shard}:processing")))
+}
+wrk_run() { # tag path seconds [stop_after] -> "BENCH ..." line
+    BENCH_PATH="$2" BENCH_TAG="$1" BENCH_THREADS="$WRK_THREADS" BENCH_STOP_AFTER="${4:-0}" \
+        wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${3}s" --timeout 10s --latency \
+        -s "$ROOT/bench/wrk/reserve.lua" "$PRODUCER_URL" > "$WORK/wrk-$1.txt" 2>&1
+    grep '^BENCH ' "$WORK/wrk-$1.txt" || die "wrk gave no result, see $WORK/wrk-$1.txt"
+}
+field() { # line key -> value
+    tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+await_drained() { # event id expected-decided -> seconds from first decision to drained (prints progress)
+    local event="$1" start now first="" depth
+    start=$(date +%s.%N)
+    local initial
+    initial=$(queue_depth "$event")
+    for _ in $(seq 1 $((WAIT_SECONDS * 10))); do
+        depth=$(queue_depth "$event")
+        now=$(date +%s.%N)
+        if [[ -z "$first" && "$depth" -lt "$initial" ]]; then first=$now; fi
+        if [[ "$depth" -eq 0 ]]; then
+            awk -v a="${first:-$start}" -v b="$now" 'BEGIN { printf "%.2f", b - a }'
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "event $event: $depth jobs still queued after $WAIT_SECONDS s"
+}
+decided_stats() { # event id -> "count span_seconds confirmed"
+    pg -d "$DB" -F ' ' -c "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM max(decided_at) - min(decided_at)), 0),
+        count(*) FILTER (WHERE status = 'CONFIRMED') FROM reservations WHERE event_id = $1"
+}
+
+start_producer
+await_healthy producer "$PRODUCER_PORT" "$PRODUCER_PID"
+sample_rss &
+SAMPLER_PID=$!
+log "producer up (pid $PRODUCER_PID)"
+
+# ---- (a) ceiling 1: the no-op endpoint --------------------------------------------------------------------------
+# Both endpoints are warmed up before either is measured, so neither pays for the JIT of the shared stack.
+OPEN_EVENT=$(create_event bench-open 1000000)
+log "warm-up: ${WARMUP_SECONDS}s of wrk on each endpoint"
+wrk_run noop-warmup /bench/noop/events/1/reservations "$WARMUP_SECONDS" > /dev/null
+wrk_run accept-warmup "/events/$OPEN_EVENT/reservations" "$WARMUP_SECONDS" > /dev/null
+alive producer "$PRODUCER_PID"
+log "(a) wrk ${WRK_SECONDS}s on the no-op endpoint"
+watch_others noop
+p0=$(cpu_s "$PRODUCER_PID")
+NOOP=$(wrk_run noop /bench/noop/events/1/reservations "$WRK_SECONDS")
+NOOP_CPU=$(cpu_delta "$p0" "$(cpu_s "$PRODUCER_PID")")
+log "(a) $NOOP"
+
+# ---- (b) ceiling 2: LPUSH on the same Redis ---------------------------------------------------------------------
+# A job-sized value (about the size of one queued job) onto a list under this run's prefix, not redis-benchmark's
+# default key "mylist": the server is shared.
+PAYLOAD="$(printf '%0160d' 0)"
+rb() { # pipeline -> requests/s
+    redis-benchmark -h "$REDIS_HOST" -p "$REDIS_PORT" -n "$REDIS_REQUESTS" -c "$REDIS_CLIENTS" -P "$1" --csv \
+        LPUSH "$PREFIX:redis-benchmark" "$PAYLOAD" 2> /dev/null | awk -F'"' 'NR == 2 { print $4 }'
+    redis unlink "$PREFIX:redis-benchmark" > /dev/null
+}
+log "(b) redis-benchmark LPUSH, $REDIS_REQUESTS requests, $REDIS_CLIENTS clients"
+LPUSH_1=$(rb 1)
+LPUSH_P=$(rb "$REDIS_PIPELINE")
+log "(b) LPUSH/s: $LPUSH_1 (no pipelining), $LPUSH_P (pipeline $REDIS_PIPELINE)"
+
+# ---- (c) the real accept path -----------------------------------------------------------------------------------
+log "(c) wrk ${WRK_SECONDS}s on POST /events/$OPEN_EVENT/reservations (capacity 1000000, consumer not running)"
+if [[ "${BENCH_JFR:-0}" == 1 ]]; then
+    jcmd_bin="$(dirname "$JAVA")/jcmd"
+    "$jcmd_bin" "$PRODUCER_PID" JFR.start name=bench settings=profile duration="${WRK_SECONDS}s" \
+        filename="$WORK/producer-accept.jfr" > /dev/null
+fi
+profile_top accept "$PRODUCER_PID"
+watch_others accept
+p0=$(cpu_s "$PRODUCER_PID")
+ACCEPT=$(wrk_run accept "/events/$OPEN_EVENT/reservations" "$WRK_SECONDS")
+ACCEPT_CPU=$(cpu_delta "$p0" "$(cpu_s "$PRODUCER_PID")")
+log "(c) $ACCEPT"
+alive producer "$PRODUCER_PID"
+ACCEPT_BACKLOG=$(queue_depth "$OPEN_EVENT")
+
+# The consumer joins now and drains what (c) queued: all CONFIRMED, spread over one event.
+start_consumer
+await_healthy consumer "$CONSUMER_PORT" "$CONSUMER_PID"
+log "consumer up (pid $CONSUMER_PID); draining $ACCEPT_BACKLOG jobs of event $OPEN_EVENT"
+OPEN_DRAIN_S=$(await_drained "$OPEN_EVENT")
+read -r OPEN_DECIDED OPEN_SPAN OPEN_CONFIRMED <<< "$(decided_stats "$OPEN_EVENT")"
+log "drained in ${OPEN_DRAIN_S}s: $OPEN_DECIDED decided ($OPEN_CONFIRMED confirmed), decidedAt span ${OPEN_SPAN}s"
+
+# ---- (e) worker throughput on one hot event ---------------------------------------------------------------------
+stop_pid "$CONSUMER_PID"
+log "(e) consumer stopped; queueing $BACKLOG requests for one event of capacity $HOT_CAPACITY"
+HOT_EVENT=$(create_event bench-hot "$HOT_CAPACITY")
+# wrk's threads stop after their share of the backlog (BENCH_STOP_AFTER), but wrk itself only ends at -d or on
+# SIGINT: it is interrupted as soon as the queue holds the whole backlog.
+fill_start=$(date +%s.%N)
+BENCH_PATH="/events/$HOT_EVENT/reservations" BENCH_TAG=backlog BENCH_THREADS="$WRK_THREADS" BENCH_STOP_AFTER="$BACKLOG" \
+    wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${WAIT_SECONDS}s" --timeout 10s \
+    -s "$ROOT/bench/wrk/reserve.lua" "$PRODUCER_URL" > "$WORK/wrk-backlog.txt" 2>&1 &
+WRK_PID=$!
+for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
+    kill -0 "$WRK_PID" 2> /dev/null || break
+    (($(queue_depth "$HOT_EVENT") >= BACKLOG)) && break
+    sleep 0.2
+done
+sleep 0.5
+kill -INT "$WRK_PID" 2> /dev/null || true
+wait "$WRK_PID" || true
+fill_s=$(awk -v a="$fill_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+alive producer "$PRODUCER_PID"
+BACKLOG_WRK="filled in ${fill_s}s"
+HOT_BACKLOG=$(queue_depth "$HOT_EVENT")
+SYNC_COMMIT=$(pg -d "$DB" -c 'SHOW synchronous_commit')
+log "(e) $HOT_BACKLOG jobs queued ($BACKLOG_WRK); synchronous_commit=$SYNC_COMMIT; starting the consumer"
+start_consumer
+if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
+    # wait for the first decision, then sample while the backlog drains
+    for _ in $(seq 1 $((WAIT_SECONDS * 10))); do
+        (($(queue_depth "$HOT_EVENT") < HOT_BACKLOG)) && break
+        sleep 0.1
+    done
+    profile_top backlog "$CONSUMER_PID"
+fi
+watch_others backlog
+HOT_DRAIN_S=$(await_drained "$HOT_EVENT")
+read -r HOT_DECIDED HOT_SPAN HOT_CONFIRMED <<< "$(decided_stats "$HOT_EVENT")"
+HOT_RESERVED=$(event_json "$HOT_EVENT" | sed -E 's/.*"reserved":([0-9]+).*/\1/')
+log "(e) drained in ${HOT_DRAIN_S}s: $HOT_DECIDED decided, $HOT_CONFIRMED confirmed (event shows $HOT_RESERVED), decidedAt span ${HOT_SPAN}s"
+await_healthy consumer "$CONSUMER_PORT" "$CONSUMER_PID"
+
+# ---- (d) p99 at half the measured maximum rate, open loop -------------------------------------------------------
+ACCEPT_RPS=$(field "$ACCEPT" rps)
+HALF_RATE=$((ACCEPT_RPS / 2))
+HALF_REQUESTS=$((HALF_RATE * HALF_RATE_SECONDS))
+alive producer "$PRODUCER_PID"
+log "(d) load generator, open loop at $HALF_RATE requests/s for ${HALF_RATE_SECONDS}s ($HALF_REQUESTS requests)"
+p0=$(cpu_s "$PRODUCER_PID"); c0=$(cpu_s "$CONSUMER_PID"); d0=$(date +%s.%N)
+set +e
+RESERVATION_ADMIN_TOKEN="$ADMIN_TOKEN" "$JAVA" $LOADGEN_JAVA_OPTS -jar "$WORK/load-generator.jar" --url "$PRODUCER_URL" --create-events 1000000 \
+    --requests "$HALF_REQUESTS" --users "$HALF_REQUESTS" --malformed 0 --rate "$HALF_RATE" \
+    --concurrency "$E2E_CONCURRENCY" --wait-timeout 120 --report "$WORK/half-rate.properties" > "$WORK/half-rate.md" 2> "$WORK/half-rate.err"
+HALF_EXIT=$?
+set -e
+HALF_WALL=$(cpu_delta "$d0" "$(date +%s.%N)")
+HALF_CPU="producer $(cpu_delta "$p0" "$(cpu_s "$PRODUCER_PID")") s, consumer $(cpu_delta "$c0" "$(cpu_s "$CONSUMER_PID")") s"
+prop() { awk -F= -v k="$2" '$1 == k { print $2 }' "$1"; }
+[[ -f "$WORK/half-rate.properties" ]] || die "load generator failed (exit $HALF_EXIT), see $WORK/half-rate.err"
+log "(d) p99 $(prop "$WORK/half-rate.properties" post_latency_p99_ms) ms, check $(prop "$WORK/half-rate.properties" invariant_check)"
+
+# ---- (d2) the same at a fixed lower rate ------------------------------------------------------------------------
+# The load generator (JDK HttpClient) costs far more CPU per request than wrk and shares the cores with the
+# services: where it cannot keep (d)'s schedule, (d) measures the queue behind it. This rate shows the latency of a
+# system that keeps up.
+LOW_REQUESTS=$((LOW_RATE * HALF_RATE_SECONDS))
+log "(d2) load generator, open loop at $LOW_RATE requests/s for ${HALF_RATE_SECONDS}s"
+set +e
+RESERVATION_ADMIN_TOKEN="$ADMIN_TOKEN" "$JAVA" $LOADGEN_JAVA_OPTS -jar "$WORK/load-generator.jar" --url "$PRODUCER_URL" --create-events 1000000 \
+    --requests "$LOW_REQUESTS" --users "$LOW_REQUESTS" --malformed 0 --rate "$LOW_RATE" \
+    --concurrency "$E2E_CONCURRENCY" --wait-timeout 120 --report "$WORK/low-rate.properties" > "$WORK/low-rate.md" 2> "$WORK/low-rate.err"
+LOW_EXIT=$?
+set -e
+[[ -f "$WORK/low-rate.properties" ]] || die "load generator failed (exit $LOW_EXIT), see $WORK/low-rate.err"
+log "(d2) p99 $(prop "$WORK/low-rate.properties" post_latency_p99_ms) ms, check $(prop "$WORK/low-rate.properties" invariant_check)"
+
+# ---- (f) end-to-end burst with the invariant check --------------------------------------------------------------
+alive producer "$PRODUCER_PID"
+alive consumer "$CONSUMER_PID"
+log "(f) load generator burst: $E2E_REQUESTS requests, $E2E_USERS users, $E2E_MALFORMED malformed, $E2E_CONCURRENCY in flight"
+set +e
+RESERVATION_ADMIN_TOKEN="$ADMIN_TOKEN" "$JAVA" $LOADGEN_JAVA_OPTS -jar "$WORK/load-generator.jar" --url "$PRODUCER_URL" --create-events 500,100,2000 \
+    --requests "$E2E_REQUESTS" --users "$E2E_USERS" --malformed "$E2E_MALFORMED" --concurrency "$E2E_CONCURRENCY" \
+    --wait-timeout 120 --report "$WORK/burst.properties" > "$WORK/burst.md" 2> "$WORK/burst.err"
+BURST_EXIT=$?
+set -e
+[[ -f "$WORK/burst.properties" ]] || die "load generator failed (exit $BURST_EXIT), see $WORK/burst.err"
+log "(f) $(prop "$WORK/burst.properties" invariant_check), exit $BURST_EXIT"
+
+# ---- (g) memory -------------------------------------------------------------------------------------------------
+stop_pid "$SAMPLER_PID"
+RSS_P=$(($(cat "$WORK/rss-producer.kb" 2> /dev/null || echo 0) / 1024))
+RSS_C=$(($(cat "$WORK/rss-consumer.kb" 2> /dev/null || echo 0) / 1024))
+
+# ---- results ----------------------------------------------------------------------------------------------------
+NOOP_RPS=$(field "$NOOP" rps)
+RATIO=$(awk -v a="$ACCEPT_RPS" -v b="$NOOP_RPS" 'BEGIN { printf "%.2f", a / b }')
+HOT_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_SPAN" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
+HOT_WALL_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_DRAIN_S" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
+OPEN_RATE=$(awk -v n="$OPEN_DECIDED" -v s="$OPEN_SPAN" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
+HALF_P99=$(prop "$WORK/half-rate.properties" post_latency_p99_ms)
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? (v >= t) : (v < t); print ok ? "yes" : "**no**" }'; }
+cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+RESULT="$WORK/results.md"
+{
+    echo "# Benchmark run $RUN_ID"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)');" \
+        "$(nproc) CPUs ($cpu_model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
+        "$("$JAVA" -version 2>&1 | head -n 1); Redis $(redis info server | awk -F: '/redis_version/ { print $2 }' | tr -d '\r');" \
+        "$(pg -d postgres -c 'SHOW server_version')." \
+        "Producer, consumer, Redis, PostgreSQL, wrk and the load generator share these CPUs, on loopback."
+    echo "CPU used by processes outside the benchmark (other builds on a shared machine; 100 = one core), sampled over 4 s" \
+        "of each phase: (a) $(others_cpu noop)%, (c) $(others_cpu accept)%, (e) $(others_cpu backlog)%."
+    echo "Services: \`$SERVICE_JAVA_OPTS\`, $SHARDS shards. wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections, ${WRK_SECONDS}s after ${WARMUP_SECONDS}s warm-up."
+    echo
+    echo "| # | Measurement | Result | Target | Met |"
+    echo "|---|---|---|---|---|"
+    echo "| a | No-op endpoint (wrk): requests/s | $NOOP_RPS | reference | |"
+    echo "| a | Producer CPU during (a), of $((WRK_SECONDS * $(nproc))) s available | ${NOOP_CPU} s | | |"
+    echo "| a | No-op endpoint latency p50 / p99 / p99.9 (ms) | $(ms "$(field "$NOOP" p50_us)") / $(ms "$(field "$NOOP" p99_us)") / $(ms "$(field "$NOOP" p999_us)") | | |"
+    echo "| b | Redis LPUSH/s, $REDIS_CLIENTS clients, no pipelining / pipeline $REDIS_PIPELINE | $LPUSH_1 / $LPUSH_P | reference | |"
+    echo "| c | Accept path (wrk, capacity 1,000,000): requests/s | $ACCEPT_RPS | | |"
+    echo "| c | Accept path latency p50 / p99 / p99.9 (ms) | $(ms "$(field "$ACCEPT" p50_us)") / $(ms "$(field "$ACCEPT" p99_us)") / $(ms "$(field "$ACCEPT" p999_us)") | | |"
+    echo "| c | Accept path non-2xx answers / socket errors | $(field "$ACCEPT" non2xx) / $(( $(field "$ACCEPT" connect_errors) + $(field "$ACCEPT" read_errors) + $(field "$ACCEPT" write_errors) + $(field "$ACCEPT" timeouts) )) | 0 | |"
+    echo "| c | Producer CPU during (c), of $((WRK_SECONDS * $(nproc))) s available | ${ACCEPT_CPU} s | | |"
+    echo "| c/a | Accept path / no-op endpoint | $RATIO | ≥ 0.80 | $(verdict "$RATIO" 0.8 ge) |"
+    echo "| d | POST p99 at $HALF_RATE requests/s (50% of c), open loop, ${HALF_RATE_SECONDS}s (ms) | $HALF_P99 | < 10 | $(verdict "$HALF_P99" 10 lt) |"
+    echo "| d | p50 / p99.9 / max (ms); invariant check | $(prop "$WORK/half-rate.properties" post_latency_p50_ms) / $(prop "$WORK/half-rate.properties" post_latency_p999_ms) / $(prop "$WORK/half-rate.properties" post_latency_max_ms); $(prop "$WORK/half-rate.properties" invariant_check) | PASS | |"
+    echo "| d | Achieved answers/s; CPU over the ${HALF_WALL} s of (d), of $(awk -v w="$HALF_WALL" -v n="$(nproc)" 'BEGIN { printf "%.0f", w * n }') s available | $(prop "$WORK/half-rate.properties" answers_s); $HALF_CPU, load generator $(prop "$WORK/half-rate.properties" load_generator_cpu_s) s | | |"
+    echo "| d2 | POST p99 at $LOW_RATE requests/s, open loop, ${HALF_RATE_SECONDS}s (ms) | $(prop "$WORK/low-rate.properties" post_latency_p99_ms) | < 10 | $(verdict "$(prop "$WORK/low-rate.properties" post_latency_p99_ms)" 10 lt) |"
+    echo "| d2 | p50 / p99.9 / max (ms); achieved answers/s; load generator CPU (s); invariant check | $(prop "$WORK/low-rate.properties" post_latency_p50_ms) / $(prop "$WORK/low-rate.properties" post_latency_p999_ms) / $(prop "$WORK/low-rate.properties" post_latency_max_ms); $(prop "$WORK/low-rate.properties" answers_s); $(prop "$WORK/low-rate.properties" load_generator_cpu_s); $(prop "$WORK/low-rate.properties" invariant_check) | | |"
+    echo "| e | Worker: $HOT_DECIDED jobs on one event of capacity $HOT_CAPACITY, decisions/s (decidedAt span ${HOT_SPAN}s) | $HOT_RATE | ≥ 20,000 | $(verdict "${HOT_RATE/-/0}" 20000 ge) |"
+    echo "| e | Worker: same, wall clock from first decision to empty queue (${HOT_DRAIN_S}s) | $HOT_WALL_RATE | | |"
+    echo "| e | Confirmed / event reserved; synchronous_commit | $HOT_CONFIRMED / $HOT_RESERVED; $SYNC_COMMIT | $HOT_CAPACITY | |"
+    echo "| e' | Worker: the $OPEN_DECIDED jobs of (c), all CONFIRMED, decisions/s (decidedAt span) | $OPEN_RATE | | |"
+    echo "| f | Burst: requests; answers/s; accepted/s | $(prop "$WORK/burst.properties" requests); $(prop "$WORK/burst.properties" answers_s); $(prop "$WORK/burst.properties" accepted_s) | | |"
+    echo "| f | Burst POST latency p50 / p99 / p99.9 / max (ms) | $(prop "$WORK/burst.properties" post_latency_p50_ms) / $(prop "$WORK/burst.properties" post_latency_p99_ms) / $(prop "$WORK/burst.properties" post_latency_p999_ms) / $(prop "$WORK/burst.properties" post_latency_max_ms) | | |"
+    echo "| f | Burst: first request to all decided (s); decisions/s; accept→decision p50 / p99 (ms) | $(prop "$WORK/burst.properties" first_request_to_all_decided_s); $(prop "$WORK/burst.properties" decisions_s_decidedat_span); $(prop "$WORK/burst.properties" accept_to_decision_p50_ms) / $(prop "$WORK/burst.properties" accept_to_decision_p99_ms) | | |"
+    echo "| f | Burst invariant check | $(prop "$WORK/burst.properties" invariant_check) | PASS | $( [[ $BURST_EXIT == 0 ]] && echo yes || echo '**no**') |"
+    echo "| g | Max RSS producer / consumer (MiB) | $RSS_P / $RSS_C | < 512 each | $(verdict "$(( RSS_P > RSS_C ? RSS_P : RSS_C ))" 512 lt) |"
+    echo
+    echo "## (d) load generator, open loop"
+    echo
+    cat "$WORK/half-rate.md"
+    echo "## (d2) load generator, open loop at $LOW_RATE requests/s"
+    echo
+    cat "$WORK/low-rate.md"
+    echo "## (f) load generator, end-to-end burst"
+    echo
+    cat "$WORK/burst.md"
+} > "$RESULT"
+cp "$RESULT" "$ROOT/bench/results/latest.md"
+cat "$RESULT"
+log "written to bench/results/latest.md (logs: $WORK)"
+[[ $BURST_EXIT == 0 && $HALF_EXIT == 0 && $LOW_EXIT == 0 ]]
+exit
+}
