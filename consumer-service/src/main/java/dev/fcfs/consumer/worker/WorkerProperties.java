@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("reservation.worker")
 public record WorkerProperties(
-        @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+        @DefaultValue("2000") @Min(1) @Max(10_000) int batchSize,
         @DefaultValue("1s") Duration blockTimeout,
         @DefaultValue("10s") Duration leaseTtl,
         @DefaultValue("5s") Duration maxBackoff,
