@@ -1,9 +1,13 @@
 # syntax=docker/dockerfile:1
-# producer-service image. Build from the repository root (the context needs the parent pom and shared-model):
-#   docker build -f producer-service/Dockerfile -t fcfs/producer-service .
+# The image of either service. Build from the repository root (the context needs the parent pom and shared-model):
+#   docker build --build-arg SERVICE=producer-service --build-arg PORT=8080 -t fcfs/producer-service .
+#   docker build --build-arg SERVICE=consumer-service --build-arg PORT=8081 -t fcfs/consumer-service .
+ARG SERVICE=producer-service
+ARG PORT=8080
 
 # ---- build: the executable jar, then its layers (dependencies change less often than the application) ----
 FROM eclipse-temurin:25-jdk AS build
+ARG SERVICE
 WORKDIR /workspace
 
 # Every module's pom: the reactor reads them all even when it builds only one module.
@@ -20,15 +24,16 @@ COPY dev-launcher/pom.xml dev-launcher/
 # test-support is a test-scoped dependency of the service, so "-am" builds it too (tests are not run).
 COPY shared-model/src/ shared-model/src/
 COPY test-support/src/ test-support/src/
-COPY producer-service/src/ producer-service/src/
+COPY ${SERVICE}/src/ ${SERVICE}/src/
 
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests package -pl producer-service -am \
-    && cp producer-service/target/producer-service.jar app.jar \
+    ./mvnw -B -DskipTests package -pl ${SERVICE} -am \
+    && cp ${SERVICE}/target/${SERVICE}.jar app.jar \
     && java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
 
 # ---- run: JRE only, non-root ----
 FROM eclipse-temurin:25-jre
+ARG PORT
 
 # curl for the health check only.
 RUN apt-get update \
@@ -45,9 +50,9 @@ COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
 COPY --from=build /workspace/extracted/application/ ./
 
 USER fcfs
-ENV SERVER_PORT=8080 \
+ENV SERVER_PORT=${PORT} \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8080
+EXPOSE ${PORT}
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=5 \
     CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/actuator/health/liveness" || exit 1
