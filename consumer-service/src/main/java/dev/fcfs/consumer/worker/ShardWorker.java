@@ -2,10 +2,9 @@ package dev.fcfs.consumer.worker;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
+import java.util.Map;
 
 import dev.fcfs.consumer.decision.BatchDecider;
 import dev.fcfs.consumer.decision.BatchOutcome;
@@ -140,28 +139,25 @@ public final class ShardWorker implements Runnable {
     }
 
     private void acknowledge(List<TakenJob> taken, BatchOutcome outcome) {
-        Set<UUID> done = new HashSet<>();
-        outcome.decided().forEach((decision) -> done.add(decision.job().reservationId()));
-        outcome.alreadyDecided().forEach((job) -> done.add(job.reservationId()));
-        List<TakenJob> toAcknowledge = new ArrayList<>(taken.size());
+        // The decider put every job in exactly one of decided, already decided and undecidable: everything but
+        // the undecidable ones is committed now and leaves Redis; the undecidable ones go to the dead letters.
+        Map<ReservationJob, String> undecidable = new IdentityHashMap<>();
+        outcome.undecidable().forEach((parked) -> undecidable.put(parked.job(), parked.reason()));
+        List<TakenJob> committed = new ArrayList<>(taken.size());
         for (TakenJob job : taken) {
-            if (done.contains(job.job().reservationId())) {
-                toAcknowledge.add(job);
+            String reason = undecidable.get(job.job());
+            if (reason == null) {
+                committed.add(job);
+                continue;
             }
-        }
-        this.queue.acknowledge(this.shard, toAcknowledge);
-        outcome.soldOutEvents().forEach(this.queue::markSoldOut);
-        for (BatchOutcome.Undecidable undecidable : outcome.undecidable()) {
-            ReservationJob job = undecidable.job();
-            try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId", job.reservationId().toString())) {
-                logger.warn("Reservation {}: dead-lettered: {}", job.reservationId(), undecidable.reason());
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId", job.job().reservationId().toString())) {
+                logger.warn("Reservation {}: dead-lettered: {}", job.job().reservationId(), reason);
             }
-            taken.stream()
-                .filter((candidate) -> candidate.job() == job)
-                .findFirst()
-                .ifPresent((candidate) -> this.queue.deadLetter(this.shard, candidate.raw(), undecidable.reason()));
+            this.queue.deadLetter(this.shard, job.raw(), reason);
             this.metrics.deadLettered();
         }
+        this.queue.acknowledge(this.shard, committed);
+        outcome.soldOutEvents().forEach(this.queue::markSoldOut);
         if (logger.isDebugEnabled()) {
             for (BatchOutcome.Decision decision : outcome.decided()) {
                 try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId",
