@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -91,6 +92,9 @@ class DashboardBrowserIntegrationTests extends AdminIntegrationSupport {
         }
 
         WebDriverWait wait = new WebDriverWait(this.browser, Duration.ofSeconds(20));
+        // the page redraws its tables every second: an element found just before a redraw is stale when read,
+        // which only means "look again"
+        wait.ignoring(StaleElementReferenceException.class);
         try {
             assertPageMatches(wait, first, second);
         }
