@@ -37,8 +37,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The same jars, unchanged, against a real three-master Redis Cluster (redis-server processes on loopback) instead of
  * one Redis: only {@code SPRING_DATA_REDIS_CLUSTER_NODES} differs. A burst with repeated users, idempotent replays and
- * bad input, a consumer killed with SIGKILL in the middle of it, and a second burst while it stays dead; then every
- * guarantee is checked through the API.
+ * bad input, a consumer killed with SIGKILL in the middle of it, and a second burst while it stays dead; a shard's slot
+ * moved to another master; dead letters on every master. Every guarantee is checked through the API. Skipped where
+ * {@code redis-server} or {@code redis-cli} is missing.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RedisClusterTests {
@@ -132,10 +133,12 @@ class RedisClusterTests {
     void answersEveryRequestAtOnceAfterAShardsSlotMovedToAnotherMaster() {
         LocalRedisCluster cluster = deployment.servers().redisCluster();
         List<String> slowOrRefused = new CopyOnWriteArrayList<>();
-        // one request at a time: nothing else in flight would flush a command Lettuce re-sends after a redirection
+        // One request at a time: nothing else in flight would flush a command Lettuce re-sends after a redirection.
+        // Such a command used to wait for the producer's 2 s Redis timeout (503); a second and a half leaves room for
+        // a slow shared machine.
         try (LoadDriver oneByOne = new LoadDriver(new ReservationApi(deployment.producer().baseUri(),
                 deployment.adminToken()), 1, (request, attempt, status, latencyNanos) -> {
-                    if (status != 202 || latencyNanos > Duration.ofSeconds(1).toNanos()) {
+                    if (status != 202 || latencyNanos > Duration.ofMillis(1500).toNanos()) {
                         slowOrRefused.add(status + " after " + latencyNanos / 1_000_000 + " ms");
                     }
                 })) {
@@ -151,7 +154,7 @@ class RedisClusterTests {
 
             System.out.printf("RedisClusterTests: slot of %s moved %s; %s%n", queue, moved,
                     InvariantChecker.summary(history));
-            assertThat(slowOrRefused).as("answers other than a 202 within a second after moving %s", moved)
+            assertThat(slowOrRefused).as("answers other than a 202 within 1.5 s after moving %s", moved)
                 .isEmpty();
             assertThat(oneByOne.retried()).isZero();
             assertThat(InvariantChecker.violations(history)).isEmpty();
