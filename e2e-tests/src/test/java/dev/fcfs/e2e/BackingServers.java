@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.redis.testcontainers.RedisContainer;
+import dev.fcfs.testsupport.LocalRedisCluster;
 import dev.fcfs.testsupport.TestServers;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -29,6 +30,9 @@ final class BackingServers implements AutoCloseable {
     private final int redisPort;
 
     private final String keyPrefix;
+
+    /** Set instead of a single Redis by {@link #startWithRedisCluster}; null otherwise. */
+    private LocalRedisCluster redisCluster;
 
     private BackingServers(PostgreSQLContainer postgres, RedisContainer redis, String jdbcUrl, String username,
             String password, String redisHost, int redisPort, String keyPrefix) {
@@ -58,6 +62,37 @@ final class BackingServers implements AutoCloseable {
                 TestServers.postgresPassword(), TestServers.redisHost(), TestServers.redisPort(), keyPrefix);
     }
 
+    /**
+     * Like {@link #start()}, but with a real Redis Cluster of {@code masters} masters on loopback (redis-server
+     * processes, see {@link LocalRedisCluster}) instead of a single Redis: the services then get
+     * {@code SPRING_DATA_REDIS_CLUSTER_NODES}. PostgreSQL is a container where Docker runs, else the local server.
+     * Callers should first check {@link LocalRedisCluster#binariesAvailable()}.
+     */
+    static BackingServers startWithRedisCluster(int masters) {
+        String keyPrefix = TestServers.newKeyPrefix();
+        LocalRedisCluster cluster = LocalRedisCluster.start(masters);
+        try {
+            BackingServers servers;
+            // host and port stay set to the first node: Spring Boot ignores them once cluster nodes are configured
+            if (TestServers.useContainers()) {
+                PostgreSQLContainer postgres = new PostgreSQLContainer(TestServers.POSTGRES_IMAGE);
+                postgres.start();
+                servers = new BackingServers(postgres, null, postgres.getJdbcUrl(), postgres.getUsername(),
+                        postgres.getPassword(), "127.0.0.1", firstPort(cluster), keyPrefix);
+            }
+            else {
+                servers = new BackingServers(null, null, TestServers.createDatabase(), TestServers.postgresUser(),
+                        TestServers.postgresPassword(), "127.0.0.1", firstPort(cluster), keyPrefix);
+            }
+            servers.redisCluster = cluster;
+            return servers;
+        }
+        catch (RuntimeException ex) {
+            cluster.close();
+            throw ex;
+        }
+    }
+
     /** The variables both services read to find these servers, with the given shard count. */
     Map<String, String> serviceEnvironment(int shards) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -68,6 +103,9 @@ final class BackingServers implements AutoCloseable {
         env.put("SPRING_DATA_REDIS_PORT", Integer.toString(this.redisPort));
         env.put("RESERVATION_QUEUE_KEY_PREFIX", this.keyPrefix);
         env.put("RESERVATION_QUEUE_SHARDS", Integer.toString(shards));
+        if (this.redisCluster != null) {
+            env.put("SPRING_DATA_REDIS_CLUSTER_NODES", this.redisCluster.nodesProperty());
+        }
         return env;
     }
 
@@ -75,8 +113,17 @@ final class BackingServers implements AutoCloseable {
         return this.keyPrefix;
     }
 
+    /** The Redis Cluster, if {@link #startWithRedisCluster} started one; null otherwise. */
+    LocalRedisCluster redisCluster() {
+        return this.redisCluster;
+    }
+
     @Override
     public void close() {
+        if (this.redisCluster != null) {
+            closeWithRedisCluster();
+            return;
+        }
         if (this.postgres != null) {
             this.redis.stop();
             this.postgres.stop();
@@ -87,10 +134,29 @@ final class BackingServers implements AutoCloseable {
         }
     }
 
+    private void closeWithRedisCluster() {
+        try {
+            // the cluster goes anyway; deleting first proves the cleanup reaches every master
+            TestServers.deleteClusterKeys(this.redisCluster.nodes(), this.keyPrefix);
+        }
+        finally {
+            this.redisCluster.close();
+            if (this.postgres != null) {
+                this.postgres.stop();
+            }
+        }
+    }
+
+    private static int firstPort(LocalRedisCluster cluster) {
+        String node = cluster.nodes().get(0);
+        return Integer.parseInt(node.substring(node.lastIndexOf(':') + 1));
+    }
+
     @Override
     public String toString() {
         return ((this.postgres != null) ? "containers" : "local servers") + " " + this.jdbcUrl + ", redis "
-                + this.redisHost + ":" + this.redisPort + ", key prefix " + this.keyPrefix;
+                + ((this.redisCluster != null) ? this.redisCluster : this.redisHost + ":" + this.redisPort)
+                + ", key prefix " + this.keyPrefix;
     }
 
 }

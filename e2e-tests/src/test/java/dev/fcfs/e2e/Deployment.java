@@ -53,7 +53,16 @@ final class Deployment implements AutoCloseable {
      * @param consumerSettings extra {@code RESERVATION_WORKER_*} variables for every consumer
      */
     static Deployment start(String name, int shards, int consumers, Map<String, String> consumerSettings) {
-        Deployment deployment = new Deployment(name, BackingServers.start(), shards, Map.copyOf(consumerSettings));
+        return start(name, BackingServers.start(), shards, consumers, consumerSettings);
+    }
+
+    /**
+     * As {@link #start(String, int, int, Map)}, on backing servers the caller started (for example
+     * {@link BackingServers#startWithRedisCluster}); they are closed with the deployment, also if it fails to start.
+     */
+    static Deployment start(String name, BackingServers servers, int shards, int consumers,
+            Map<String, String> consumerSettings) {
+        Deployment deployment = new Deployment(name, servers, shards, Map.copyOf(consumerSettings));
         try {
             deployment.producer = deployment.launch(name + "-producer", deployment.jar("producer-service"),
                     Map.of("RESERVATION_ADMIN_TOKEN", deployment.adminToken));

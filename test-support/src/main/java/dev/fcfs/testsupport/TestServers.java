@@ -14,7 +14,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisKeyCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -85,22 +87,41 @@ public final class TestServers {
     public static void deleteKeys(String host, int port, String prefix) {
         RedisClient client = RedisClient.create(RedisURI.create(host, port));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            ScanArgs match = ScanArgs.Builder.matches(prefix + ":*").limit(1000);
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = redis.scan(cursor, match);
-                List<String> keys = page.getKeys();
-                if (!keys.isEmpty()) {
-                    redis.unlink(keys.toArray(String[]::new));
-                }
-                cursor = page;
-            }
-            while (!cursor.isFinished());
+            deleteKeys(connection.sync(), prefix);
         }
         finally {
             client.shutdown();
         }
+    }
+
+    /**
+     * Deletes every key under a prefix on a Redis Cluster, given some of its nodes as {@code host:port}. A plain
+     * {@code SCAN} sees only the keys of the node it is sent to; Lettuce's cluster connection scans every master in
+     * turn, and splits the {@code UNLINK} of keys from several slots into one command per slot.
+     */
+    public static void deleteClusterKeys(List<String> nodes, String prefix) {
+        List<RedisURI> uris = nodes.stream().map((node) -> RedisURI.create("redis://" + node)).toList();
+        RedisClusterClient client = RedisClusterClient.create(uris);
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            deleteKeys(connection.sync(), prefix);
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+
+    private static void deleteKeys(RedisKeyCommands<String, String> redis, String prefix) {
+        ScanArgs match = ScanArgs.Builder.matches(prefix + ":*").limit(1000);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = redis.scan(cursor, match);
+            List<String> keys = page.getKeys();
+            if (!keys.isEmpty()) {
+                redis.unlink(keys.toArray(String[]::new));
+            }
+            cursor = page;
+        }
+        while (!cursor.isFinished());
     }
 
     private static void dropDatabase(String name) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,9 +38,14 @@ import org.springframework.data.redis.core.script.RedisScript;
  * them in one; when idle, a request waits only for the flusher to wake. This is Kafka's producer batching without
  * the linger: nothing waits on purpose, and each caller still gets its own reply before it answers 202.
  *
- * <p>Works with a standalone and a cluster client (Lettuce routes each script by its first key's slot; all keys of
- * the script share one hash tag). Failures are translated like Spring Data Redis does, so the API's 503 handling
- * applies unchanged.
+ * <p>Works with a standalone, a Sentinel and a cluster client (Lettuce routes each script by its first key's slot;
+ * all keys of the script share one hash tag). In a cluster, Lettuce may also write a command later on its own, from a
+ * Netty callback after the flush that sent the caller's command: the retry after a {@code MOVED}/{@code ASK}
+ * redirection (a slot moved by resharding or a failover), or a command that waited for a node connection to open.
+ * With automatic flushing off nothing would send it, and the request would time out with a 503 (e2e
+ * {@code RedisClusterTests} moves a slot to show it). So while any caller waits for a reply, the flusher also flushes
+ * every {@link #LATE_WRITE_FLUSH_INTERVAL_NANOS}. Failures are translated like Spring Data Redis does, so the API's 503
+ * handling applies unchanged.
  */
 public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
 
@@ -47,11 +53,17 @@ public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
 
     private static final long RECONNECT_INTERVAL_NANOS = 1_000_000_000L;
 
+    /** How soon a command Lettuce wrote after the last flush (cluster redirection, new node connection) is sent. */
+    private static final long LATE_WRITE_FLUSH_INTERVAL_NANOS = 2_000_000L;
+
     private final LettuceConnectionFactory connectionFactory;
 
     private final long timeoutNanos;
 
     private final AtomicBoolean unflushed = new AtomicBoolean();
+
+    /** Callers waiting for a reply: while there are any, the flusher keeps flushing now and then. */
+    private final AtomicInteger awaiting = new AtomicInteger();
 
     private final ReentrantLock connecting = new ReentrantLock();
 
@@ -94,6 +106,7 @@ public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
     }
 
     private Object await(RedisFuture<Object> reply, long deadline) {
+        this.awaiting.incrementAndGet();
         if (!this.unflushed.getAndSet(true)) {
             LockSupport.unpark(this.flusher);
         }
@@ -117,19 +130,32 @@ public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
             RuntimeException translated = EXCEPTIONS.convert(failure);
             throw (translated != null) ? translated : failure;
         }
+        finally {
+            this.awaiting.decrementAndGet();
+        }
     }
 
     /**
      * Flushes whatever callers queued. A caller marks the connection unflushed after queueing its command, and this
-     * loop clears the mark before flushing, so every queued command is followed by at least one flush.
+     * loop clears the mark before flushing, so every queued command is followed by at least one flush. While callers
+     * wait for replies it also flushes every {@link #LATE_WRITE_FLUSH_INTERVAL_NANOS}, for the commands Lettuce writes
+     * by itself (see the class comment); idle, it sleeps until a caller wakes it.
      */
     private void flushLoop() {
         while (this.running) {
-            if (this.unflushed.getAndSet(false)) {
+            boolean queued = this.unflushed.getAndSet(false);
+            boolean waited = this.awaiting.get() > 0;
+            if (queued || waited) {
                 Connection connection = this.current;
                 if (connection != null) {
                     connection.connection().flushCommands();
                 }
+            }
+            if (queued) {
+                continue;
+            }
+            if (waited) {
+                LockSupport.parkNanos(this, LATE_WRITE_FLUSH_INTERVAL_NANOS);
             }
             else {
                 LockSupport.park(this);
