@@ -6,6 +6,7 @@ import java.util.List;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.QueueLayout;
 import dev.fcfs.shared.queue.ReservationScripts;
+import dev.fcfs.shared.redis.EvictionPolicyGuard;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
@@ -21,21 +22,23 @@ public class ShardLeases {
 
     private final QueueKeys keys;
 
-    ShardLeases(StringRedisTemplate redis, QueueKeys keys) {
+    private final EvictionPolicyGuard evictionPolicy;
+
+    ShardLeases(StringRedisTemplate redis, QueueKeys keys, EvictionPolicyGuard evictionPolicy) {
         this.redis = redis;
         this.keys = keys;
+        this.evictionPolicy = evictionPolicy;
     }
 
     /**
-     * Takes a free shard ({@code SET NX PX}), or confirms a lease that is still ours (after a Redis hiccup).
+     * Takes a free shard, or confirms a lease that is still ours (after a Redis hiccup): {@code acquire_lease.lua},
+     * which works when Redis is at maxmemory too.
      * @return whether the caller owns the shard now
      */
     public boolean tryAcquire(int shard, String owner, Duration ttl) {
-        String key = this.keys.lease(shard);
-        if (Boolean.TRUE.equals(this.redis.opsForValue().setIfAbsent(key, owner, ttl))) {
-            return true;
-        }
-        return renew(shard, owner, ttl);
+        Long held = this.redis.execute(ReservationScripts.ACQUIRE_LEASE, List.of(this.keys.lease(shard)), owner,
+                Long.toString(ttl.toMillis()));
+        return held != null && held == 1L;
     }
 
     /** Extends a lease the caller owns; false if it has expired or belongs to another consumer. */
@@ -52,14 +55,22 @@ public class ShardLeases {
 
     /**
      * Records that this consumer is alive until {@code now + ttl}, forgets consumers whose heartbeat lapsed,
-     * and returns how many are alive (this one included).
+     * and returns how many are alive (this one included): {@code heartbeat.lua}, which works when Redis is at
+     * maxmemory too.
      */
     public long heartbeat(String owner, long nowMillis, Duration ttl) {
-        String members = this.keys.consumers();
-        this.redis.opsForZSet().add(members, owner, nowMillis + ttl.toMillis());
-        this.redis.opsForZSet().removeRangeByScore(members, Double.NEGATIVE_INFINITY, nowMillis);
-        Long live = this.redis.opsForZSet().zCard(members);
+        Long live = this.redis.execute(ReservationScripts.HEARTBEAT, List.of(this.keys.consumers()), owner,
+                Long.toString(nowMillis + ttl.toMillis()), Long.toString(nowMillis));
         return (live != null) ? Math.max(1, live) : 1;
+    }
+
+    /**
+     * Refuses to coordinate through a Redis that may evict queued jobs, or whose policy is not known yet
+     * ({@code reservation.redis.eviction-policy-check}, see {@link EvictionPolicyGuard}).
+     * @throws dev.fcfs.shared.redis.UnsafeEvictionPolicyException if it does
+     */
+    public void requireSafeEvictionPolicy() {
+        this.evictionPolicy.requireSafe();
     }
 
     /**

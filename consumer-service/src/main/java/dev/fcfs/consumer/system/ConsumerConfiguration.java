@@ -7,16 +7,17 @@ import java.util.UUID;
 import dev.fcfs.consumer.worker.ConsumerIdentity;
 import dev.fcfs.consumer.worker.WorkerProperties;
 import dev.fcfs.shared.queue.QueueModelConfiguration;
+import dev.fcfs.shared.redis.RedisRequirementsConfiguration;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** The shared queue model and this consumer's identity. */
+/** The shared queue model, the start-up check of Redis's eviction policy, and this consumer's identity. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import(QueueModelConfiguration.class)
+@Import({ QueueModelConfiguration.class, RedisRequirementsConfiguration.class })
 class ConsumerConfiguration {
 
     @Bean

@@ -133,6 +133,9 @@ public class ShardCoordinator implements SmartLifecycle {
 
     void balance() {
         try {
+            // a Redis that may evict queued jobs is not served under reservation.redis.eviction-policy-check=fail:
+            // without renewals, the workers stop when their leases lapse
+            this.leases.requireSafeEvictionPolicy();
             if (!this.layoutVerified) {
                 // refuse to serve any shard under a mapping the producers do not share
                 this.leases.verifyLayout();

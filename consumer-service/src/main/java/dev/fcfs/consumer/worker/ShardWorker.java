@@ -157,7 +157,16 @@ public final class ShardWorker implements Runnable {
             this.metrics.deadLettered();
         }
         this.queue.acknowledge(this.shard, committed);
-        outcome.soldOutEvents().forEach(this.queue::markSoldOut);
+        try {
+            outcome.soldOutEvents().forEach(this.queue::markSoldOut);
+        }
+        catch (RuntimeException ex) {
+            // Only a shortcut for the producers (the batch is committed and acknowledged), and marked again with the
+            // event's next batch. Refused while Redis is at maxmemory: the worker must not pause for it then, as
+            // deciding more jobs is what frees memory.
+            logger.warn("Shard {}: could not mark events {} sold out in Redis ({}); retried with their next batch",
+                    this.shard, outcome.soldOutEvents(), ex.toString());
+        }
         if (logger.isDebugEnabled()) {
             for (BatchOutcome.Decision decision : outcome.decided()) {
                 try (MDC.MDCCloseable ignored = MDC.putCloseable("reservationId",

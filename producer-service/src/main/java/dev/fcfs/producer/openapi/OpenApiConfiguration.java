@@ -52,7 +52,8 @@ class OpenApiConfiguration {
                 "415", "Content-Type is not application/json",
                 "422", "Idempotency-Key reused for another user",
                 "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",
-                "503", "Redis unreachable; Retry-After; retry with the same Idempotency-Key"));
+                "503", "Redis unreachable, or full (type /problems/queue-storage-full: nothing queued); Retry-After; "
+                        + "retry with the same Idempotency-Key"));
         RESPONSES.put("GET /reservations/{reservationId}", errors(
                 "400", "Not a UUID in canonical form",
                 "404", "Neither pending nor decided",

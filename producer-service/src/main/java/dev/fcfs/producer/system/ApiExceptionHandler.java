@@ -1,5 +1,6 @@
 package dev.fcfs.producer.system;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.fcfs.shared.redis.RedisErrors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
@@ -14,6 +16,7 @@ import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
@@ -35,8 +38,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * Turns every exception a controller lets out into an RFC 9457 problem: Spring MVC's own (405, 415, 400 for
  * unreadable or invalid bodies, ...) through {@link ResponseEntityExceptionHandler}, with details that name the
- * offending field but never echo internals; an unreachable Redis or database as 503 with {@code Retry-After}; and
- * anything unexpected as a logged 500.
+ * offending field but never echo internals; an unreachable Redis or database as 503 with {@code Retry-After}; a Redis
+ * at {@code maxmemory} as 503 of type {@value #QUEUE_STORAGE_FULL_TYPE}; and anything unexpected as a logged 500.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -46,9 +49,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** At most one outage warning per interval: during an outage every request fails the same way. */
     private static final long OUTAGE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
+    /** Problem type of a request refused because Redis is at {@code maxmemory}: nothing was queued. */
+    static final String QUEUE_STORAGE_FULL_TYPE = "/problems/queue-storage-full";
+
     private final String retryAfter;
 
     private final AtomicLong lastOutageLog = new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL_NANOS);
+
+    private final AtomicLong lastStorageFullLog = new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL_NANOS);
 
     ApiExceptionHandler(ApiProperties properties) {
         this.retryAfter = Long.toString(properties.retryAfterSeconds());
@@ -62,9 +70,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler({ DataAccessResourceFailureException.class, QueryTimeoutException.class,
             RedisSystemException.class, ServiceUnavailableException.class })
     ResponseEntity<ProblemDetail> handleUnavailable(RuntimeException ex) {
-        long now = System.nanoTime();
-        long last = this.lastOutageLog.get();
-        if (now - last >= OUTAGE_LOG_INTERVAL_NANOS && this.lastOutageLog.compareAndSet(last, now)) {
+        if (RedisErrors.isOutOfMemory(ex)) {
+            return handleStorageFull(ex);
+        }
+        if (firstWithinInterval(this.lastOutageLog)) {
             log.warn("Answering 503: a backing server is unavailable (further occurrences within 10 s not logged)", ex);
         }
         else if (log.isDebugEnabled()) {
@@ -75,6 +84,34 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
             .header(HttpHeaders.RETRY_AFTER, this.retryAfter)
             .body(problem);
+    }
+
+    /**
+     * Redis is at {@code maxmemory} and, as it must ({@code noeviction}), refuses new writes instead of deleting
+     * queued jobs. The refused script stopped at its first write, so the request had no effect and used up no
+     * position; the consumers free memory as they decide jobs.
+     */
+    private ResponseEntity<ProblemDetail> handleStorageFull(RuntimeException ex) {
+        if (firstWithinInterval(this.lastStorageFullLog)) {
+            log.warn("Answering 503 queue-storage-full: Redis is at maxmemory and refuses new jobs (nothing accepted "
+                    + "is lost; the consumers free memory as they decide jobs). If it lasts, check the consumers and "
+                    + "Redis's maxmemory (further occurrences within 10 s not logged): "
+                    + NestedExceptionUtils.getMostSpecificCause(ex));
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "The queue has no "
+                + "room for new requests right now: this request was not queued and used up no position. Retry later "
+                + "(with the same Idempotency-Key, if one was sent).");
+        problem.setType(URI.create(QUEUE_STORAGE_FULL_TYPE));
+        problem.setTitle("Queue storage full");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, this.retryAfter)
+            .body(problem);
+    }
+
+    private static boolean firstWithinInterval(AtomicLong lastLog) {
+        long now = System.nanoTime();
+        long last = lastLog.get();
+        return now - last >= OUTAGE_LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now);
     }
 
     /** A body of unknown length ran past the cap before the JSON reader got to wrap it. */

@@ -1,6 +1,7 @@
 package dev.fcfs.producer.system;
 
 import dev.fcfs.shared.queue.QueueModelConfiguration;
+import dev.fcfs.shared.redis.RedisRequirementsConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -10,10 +11,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 
-/** The shared queue model and the API settings, wired for the producer. */
+/** The shared queue model, the start-up check of Redis's eviction policy and the API settings, wired for the producer. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ApiProperties.class)
-@Import(QueueModelConfiguration.class)
+@Import({ QueueModelConfiguration.class, RedisRequirementsConfiguration.class })
 class ProducerConfiguration {
 
     @Bean

@@ -69,6 +69,10 @@ class BadRequestIntegrationTests extends ProducerIntegrationSupport {
                 postCase("/events/1.5/reservations", "{\"userId\":\"u-1\"}", 400, "decimal event id"),
                 postCase("/events/99999999999999999999/reservations", "{\"userId\":\"u-1\"}", 400,
                         "overflowing event id"),
+                postCase("/events/0x10/reservations", "{\"userId\":\"u-1\"}", 400, "hexadecimal event id"),
+                postCase("/events/%2310/reservations", "{\"userId\":\"u-1\"}", 400, "'#'-hexadecimal event id"),
+                postCase("/events/%201/reservations", "{\"userId\":\"u-1\"}", 400, "event id with a space"),
+                postCase("/events/+1/reservations", "{\"userId\":\"u-1\"}", 400, "event id with a plus sign"),
                 postCase("/events/0/reservations", "{\"userId\":\"u-1\"}", 404, "event id 0"),
                 postCase("/events/-1/reservations", "{\"userId\":\"u-1\"}", 404, "negative event id"),
                 postCase("/events/" + (ReservationId.MAX_EVENT_ID + 1) + "/reservations", "{\"userId\":\"u-1\"}", 404,
@@ -99,6 +103,7 @@ class BadRequestIntegrationTests extends ProducerIntegrationSupport {
                 // reads
                 getCase("/events/abc", 400, "non-numeric event id"),
                 getCase("/events/99999999999999999999", 400, "overflowing event id"),
+                getCase("/events/0x10", 400, "hexadecimal event id"),
                 getCase("/events/0", 404, "event id 0"),
                 getCase("/events/{unknown}", 404, "unknown event"),
                 getCase("/reservations/not-a-uuid", 400, "malformed reservation id"),

@@ -30,6 +30,9 @@ public final class JobCodec {
      * @throws MalformedJobException if the entry is not a complete, valid job of a known version
      */
     public ReservationJob decode(String raw) {
+        if (raw == null) {
+            throw new MalformedJobException("no entry");
+        }
         JsonNode node;
         try {
             node = this.mapper.readTree(raw);
@@ -92,12 +95,19 @@ public final class JobCodec {
 
     private static UUID requireUuid(JsonNode node) {
         String text = requireText(node, "id");
+        UUID id;
         try {
-            return UUID.fromString(text);
+            id = UUID.fromString(text);
         }
         catch (IllegalArgumentException ex) {
             throw new MalformedJobException("field 'id' is not a UUID");
         }
+        // UUID.fromString also takes short groups ("1-2-3-4-5"); the id must be the text the producer answered with
+        // and the pending hash is keyed by, or the worker would acknowledge another entry than the one it decided
+        if (!id.toString().equals(text)) {
+            throw new MalformedJobException("field 'id' is not a UUID in canonical form");
+        }
+        return id;
     }
 
 }

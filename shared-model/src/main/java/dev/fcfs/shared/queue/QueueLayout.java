@@ -19,8 +19,13 @@ public final class QueueLayout {
     public static void verify(StringRedisTemplate redis, QueueKeys keys) {
         String expected = "shards=" + keys.shards();
         String key = keys.layout();
-        redis.opsForValue().setIfAbsent(key, expected);
+        // read before writing: a Redis at maxmemory refuses SET even for a key that exists, and a service restarted
+        // while Redis is full (the consumers above all: they are what frees memory) must get past this check
         String recorded = redis.opsForValue().get(key);
+        if (recorded == null) {
+            redis.opsForValue().setIfAbsent(key, expected);
+            recorded = redis.opsForValue().get(key);
+        }
         if (recorded != null && !recorded.equals(expected)) {
             throw new IllegalStateException("Redis key '" + key + "' says this deployment runs with " + recorded
                     + ", but this service is configured with " + expected + " (reservation.queue.shards). Every "

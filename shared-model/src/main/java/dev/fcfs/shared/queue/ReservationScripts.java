@@ -35,6 +35,12 @@ public final class ReservationScripts {
     /** {@code scripts/dead_letter.lua}: park an undecidable job with its reason. */
     public static final RedisScript<Long> DEAD_LETTER = RedisScript.of(script("dead_letter"), Long.class);
 
+    /** {@code scripts/acquire_lease.lua}: take a free shard lease, or extend one the caller owns. */
+    public static final RedisScript<Long> ACQUIRE_LEASE = RedisScript.of(script("acquire_lease"), Long.class);
+
+    /** {@code scripts/heartbeat.lua}: announce a live consumer, forget lapsed ones, count the live ones. */
+    public static final RedisScript<Long> HEARTBEAT = RedisScript.of(script("heartbeat"), Long.class);
+
     /** {@code scripts/renew_lease.lua}: extend a shard lease the caller owns. */
     public static final RedisScript<Long> RENEW_LEASE = RedisScript.of(script("renew_lease"), Long.class);
 
