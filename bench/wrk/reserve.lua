@@ -8,6 +8,9 @@ local path = os.getenv("BENCH_PATH") or "/bench/noop/events/1/reservations"
 local tag = os.getenv("BENCH_TAG") or "w"
 local stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0")
 local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
+-- With BENCH_DELAY_MS=D each connection waits D ms before each request: C connections then send about
+-- C * 1000 / (D + latency) requests/s, a fixed rate as long as latency stays well under D.
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 
 local threads = {}
 local next_id = 1
@@ -32,6 +35,12 @@ function request()
    counter = counter + 1
    local body = '{"userId":"' .. tag .. '-' .. thread_id .. '-' .. counter .. '"}'
    return wrk.format("POST", path, headers, body)
+end
+
+if delay_ms > 0 then
+   function delay()
+      return delay_ms
+   end
 end
 
 if stop_after > 0 then
