@@ -30,6 +30,11 @@ final class BackingServers implements AutoCloseable {
 
     private final String keyPrefix;
 
+    /** Servers of the suite's own that {@link #close()} stops, or null; see {@link #of(PrivateRedis, PrivatePostgres)}. */
+    private PrivateRedis privateRedis;
+
+    private PrivatePostgres privatePostgres;
+
     private BackingServers(PostgreSQLContainer postgres, RedisContainer redis, String jdbcUrl, String username,
             String password, String redisHost, int redisPort, String keyPrefix) {
         this.postgres = postgres;
@@ -58,6 +63,18 @@ final class BackingServers implements AutoCloseable {
                 TestServers.postgresPassword(), TestServers.redisHost(), TestServers.redisPort(), keyPrefix);
     }
 
+    /**
+     * A private redis-server and PostgreSQL cluster that the fault-injection suite may crash, stop, fill up and
+     * restart: never shared servers, never containers. {@link #close()} stops both and removes their data.
+     */
+    static BackingServers of(PrivateRedis redis, PrivatePostgres postgres) {
+        BackingServers servers = new BackingServers(null, null, postgres.jdbcUrl(), postgres.username(),
+                postgres.password(), redis.host(), redis.port(), TestServers.newKeyPrefix());
+        servers.privateRedis = redis;
+        servers.privatePostgres = postgres;
+        return servers;
+    }
+
     /** The variables both services read to find these servers, with the given shard count. */
     Map<String, String> serviceEnvironment(int shards) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -75,8 +92,24 @@ final class BackingServers implements AutoCloseable {
         return this.keyPrefix;
     }
 
+    /** The private Redis of {@link #of(PrivateRedis, PrivatePostgres)}, or null. */
+    PrivateRedis privateRedis() {
+        return this.privateRedis;
+    }
+
+    /** The private PostgreSQL of {@link #of(PrivateRedis, PrivatePostgres)}, or null. */
+    PrivatePostgres privatePostgres() {
+        return this.privatePostgres;
+    }
+
     @Override
     public void close() {
+        if (this.privateRedis != null) {
+            // Nothing else uses them: no keys or database to remove one by one.
+            this.privateRedis.close();
+            this.privatePostgres.close();
+            return;
+        }
         if (this.postgres != null) {
             this.redis.stop();
             this.postgres.stop();
@@ -89,6 +122,9 @@ final class BackingServers implements AutoCloseable {
 
     @Override
     public String toString() {
+        if (this.privateRedis != null) {
+            return this.privateRedis + ", " + this.privatePostgres + ", key prefix " + this.keyPrefix;
+        }
         return ((this.postgres != null) ? "containers" : "local servers") + " " + this.jdbcUrl + ", redis "
                 + this.redisHost + ":" + this.redisPort + ", key prefix " + this.keyPrefix;
     }

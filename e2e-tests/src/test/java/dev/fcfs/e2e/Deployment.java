@@ -53,7 +53,16 @@ final class Deployment implements AutoCloseable {
      * @param consumerSettings extra {@code RESERVATION_WORKER_*} variables for every consumer
      */
     static Deployment start(String name, int shards, int consumers, Map<String, String> consumerSettings) {
-        Deployment deployment = new Deployment(name, BackingServers.start(), shards, Map.copyOf(consumerSettings));
+        return start(name, BackingServers.start(), shards, consumers, consumerSettings);
+    }
+
+    /**
+     * Like {@link #start(String, int, int, Map)}, on servers the caller provides (the fault-injection suite's
+     * private ones); {@link #close()} closes them.
+     */
+    static Deployment start(String name, BackingServers servers, int shards, int consumers,
+            Map<String, String> consumerSettings) {
+        Deployment deployment = new Deployment(name, servers, shards, Map.copyOf(consumerSettings));
         try {
             deployment.producer = deployment.launch(name + "-producer", deployment.jar("producer-service"),
                     Map.of("RESERVATION_ADMIN_TOKEN", deployment.adminToken));
@@ -83,6 +92,17 @@ final class Deployment implements AutoCloseable {
     /** Starts (without waiting for health) a consumer with the given log name. */
     ServiceProcess startConsumer(String processName) {
         return launch(processName, jar("consumer-service"), this.consumerSettings);
+    }
+
+    /**
+     * Starts (without waiting for health) a consumer with the given log name and, on top of the deployment's
+     * settings, {@code environment} (e.g. its own {@code SPRING_DATASOURCE_URL} through a proxy, or its own
+     * {@code RESERVATION_WORKER_INSTANCE_ID}).
+     */
+    ServiceProcess startConsumer(String processName, Map<String, String> environment) {
+        Map<String, String> settings = new LinkedHashMap<>(this.consumerSettings);
+        settings.putAll(environment);
+        return launch(processName, jar("consumer-service"), settings);
     }
 
     /** The bearer token the producer expects with {@code POST /events}. */
