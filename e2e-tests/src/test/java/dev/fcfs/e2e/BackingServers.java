@@ -30,7 +30,7 @@ final class BackingServers implements AutoCloseable {
 
     private final String keyPrefix;
 
-    /** Servers of the suite's own that {@link #close()} stops, or null; see {@link #of(PrivateRedis, PrivatePostgres)}. */
+    /** Servers of the suite's own that {@link #close()} stops, or null: see {@link #of}. */
     private PrivateRedis privateRedis;
 
     private PrivatePostgres privatePostgres;
@@ -90,16 +90,6 @@ final class BackingServers implements AutoCloseable {
 
     String keyPrefix() {
         return this.keyPrefix;
-    }
-
-    /** The private Redis of {@link #of(PrivateRedis, PrivatePostgres)}, or null. */
-    PrivateRedis privateRedis() {
-        return this.privateRedis;
-    }
-
-    /** The private PostgreSQL of {@link #of(PrivateRedis, PrivatePostgres)}, or null. */
-    PrivatePostgres privatePostgres() {
-        return this.privatePostgres;
     }
 
     @Override

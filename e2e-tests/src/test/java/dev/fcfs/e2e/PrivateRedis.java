@@ -237,7 +237,8 @@ final class PrivateRedis implements AutoCloseable {
 
     private void checkSettings() {
         Map<String, String> actual = new LinkedHashMap<>();
-        REQUIRED_SETTINGS.keySet().forEach((name) -> actual.put(name, call((redis) -> redis.configGet(name)).get(name)));
+        REQUIRED_SETTINGS.keySet()
+            .forEach((name) -> actual.put(name, call((redis) -> redis.configGet(name)).get(name)));
         if (!REQUIRED_SETTINGS.equals(actual)) {
             throw new IllegalStateException(shippedConfiguration() + " must set " + REQUIRED_SETTINGS
                     + " (the fault-injection scenarios prove those settings), but the server runs with " + actual);
@@ -292,6 +293,7 @@ final class PrivateRedis implements AutoCloseable {
 
     /** Crashes the servers of test JVMs that died without cleaning up, and removes their directories. */
     private static void reapOrphans() {
+        PrivateServers.reapOrphanedServices();
         for (Path orphan : PrivateServers.orphanedDirectories("redis")) {
             try {
                 long pid = Long.parseLong(Files.readString(orphan.resolve("redis.pid")).trim());

@@ -27,6 +27,9 @@ final class PrivateServers {
 
     static final String OWNER_FILE = "owner.pid";
 
+    /** Set in the environment of every service process: the pid of the test JVM that started it. */
+    static final String OWNER_VARIABLE = "FCFS_E2E_OWNER_PID";
+
     private PrivateServers() {
     }
 
@@ -64,6 +67,31 @@ final class PrivateServers {
             // no owner file yet: a directory being made right now by another run; leave it alone
             return true;
         }
+    }
+
+    /**
+     * Kills the service processes ({@link ServiceProcess}) whose test JVM is gone: they would otherwise go on trying
+     * to reach servers that no longer exist. Found by {@value #OWNER_VARIABLE} in {@code /proc/<pid>/environ}
+     * (Linux; elsewhere, and for processes of other users, nothing is found and nothing happens).
+     */
+    static void reapOrphanedServices() {
+        ProcessHandle.allProcesses().forEach((process) -> {
+            Path environ = Path.of("/proc", Long.toString(process.pid()), "environ");
+            try {
+                String environment = Files.readString(environ, StandardCharsets.ISO_8859_1);
+                for (String variable : environment.split("\0")) {
+                    if (variable.startsWith(OWNER_VARIABLE + "=")) {
+                        long owner = Long.parseLong(variable.substring(OWNER_VARIABLE.length() + 1));
+                        if (!ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                            process.destroyForcibly();
+                        }
+                    }
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                // gone, not readable, or not ours
+            }
+        });
     }
 
     /** Removes a directory tree, as well as it can; never fails. */
@@ -119,7 +147,8 @@ final class PrivateServers {
                 .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("Timed out after " + timeout + ": " + command + "\n" + tail(output, 30));
+                throw new IllegalStateException(
+                        "Timed out after " + timeout + ": " + command + "\n" + tail(output, 30));
             }
             if (process.exitValue() != 0) {
                 throw new IllegalStateException("Exit status " + process.exitValue() + ": " + command + "\n"

@@ -41,7 +41,8 @@ final class RawHttp {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
         request.writeBytes(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + content.length + "\r\nConnection: close\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                + "Content-Length: " + content.length + "\r\nConnection: close\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
         for (byte[] line : extraHeaderLines) {
             request.writeBytes(line);
             request.writeBytes(new byte[] { '\r', '\n' });

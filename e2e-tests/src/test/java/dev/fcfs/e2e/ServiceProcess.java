@@ -78,6 +78,8 @@ final class ServiceProcess {
                 || key.startsWith("SERVER_") || key.startsWith("MANAGEMENT_") || key.equals("JAVA_TOOL_OPTIONS"));
         env.putAll(environment);
         env.put("SERVER_PORT", Integer.toString(port));
+        // Lets a later run find and end this process if the test JVM dies without its shutdown hooks (SIGKILL).
+        env.put(PrivateServers.OWNER_VARIABLE, Long.toString(ProcessHandle.current().pid()));
         try {
             Process process = builder.start();
             ServiceProcess started = new ServiceProcess(name, process, port, log);
@@ -184,7 +186,10 @@ final class ServiceProcess {
 
     /** {@code GET path} on the process's port, e.g. {@code /actuator/prometheus}; fails unless it answers 200. */
     String get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(baseUri().resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(baseUri().resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
         try {
             HttpResponse<String> response = HEALTH_CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
