@@ -34,6 +34,11 @@ final class BackingServers implements AutoCloseable {
     /** Set instead of a single Redis by {@link #startWithRedisCluster}; null otherwise. */
     private LocalRedisCluster redisCluster;
 
+    /** Servers of the suite's own that {@link #close()} stops, or null: see {@link #of}. */
+    private PrivateRedis privateRedis;
+
+    private PrivatePostgres privatePostgres;
+
     private BackingServers(PostgreSQLContainer postgres, RedisContainer redis, String jdbcUrl, String username,
             String password, String redisHost, int redisPort, String keyPrefix) {
         this.postgres = postgres;
@@ -93,6 +98,18 @@ final class BackingServers implements AutoCloseable {
         }
     }
 
+    /**
+     * A private redis-server and PostgreSQL cluster that the fault-injection suite may crash, stop, fill up and
+     * restart: never shared servers, never containers. {@link #close()} stops both and removes their data.
+     */
+    static BackingServers of(PrivateRedis redis, PrivatePostgres postgres) {
+        BackingServers servers = new BackingServers(null, null, postgres.jdbcUrl(), postgres.username(),
+                postgres.password(), redis.host(), redis.port(), TestServers.newKeyPrefix());
+        servers.privateRedis = redis;
+        servers.privatePostgres = postgres;
+        return servers;
+    }
+
     /** The variables both services read to find these servers, with the given shard count. */
     Map<String, String> serviceEnvironment(int shards) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -122,6 +139,12 @@ final class BackingServers implements AutoCloseable {
     public void close() {
         if (this.redisCluster != null) {
             closeWithRedisCluster();
+            return;
+        }
+        if (this.privateRedis != null) {
+            // Nothing else uses them: no keys or database to remove one by one.
+            this.privateRedis.close();
+            this.privatePostgres.close();
             return;
         }
         if (this.postgres != null) {
@@ -154,6 +177,9 @@ final class BackingServers implements AutoCloseable {
 
     @Override
     public String toString() {
+        if (this.privateRedis != null) {
+            return this.privateRedis + ", " + this.privatePostgres + ", key prefix " + this.keyPrefix;
+        }
         return ((this.postgres != null) ? "containers" : "local servers") + " " + this.jdbcUrl + ", redis "
                 + ((this.redisCluster != null) ? this.redisCluster : this.redisHost + ":" + this.redisPort)
                 + ", key prefix " + this.keyPrefix;

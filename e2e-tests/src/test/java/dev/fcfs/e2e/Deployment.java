@@ -57,8 +57,9 @@ final class Deployment implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(String, int, int, Map)}, on backing servers the caller started (for example
-     * {@link BackingServers#startWithRedisCluster}); they are closed with the deployment, also if it fails to start.
+     * As {@link #start(String, int, int, Map)}, on backing servers the caller started (the Redis Cluster of
+     * {@link BackingServers#startWithRedisCluster}, the fault-injection suite's private servers); they are closed
+     * with the deployment, also if it fails to start.
      */
     static Deployment start(String name, BackingServers servers, int shards, int consumers,
             Map<String, String> consumerSettings) {
@@ -92,6 +93,17 @@ final class Deployment implements AutoCloseable {
     /** Starts (without waiting for health) a consumer with the given log name. */
     ServiceProcess startConsumer(String processName) {
         return launch(processName, jar("consumer-service"), this.consumerSettings);
+    }
+
+    /**
+     * Starts (without waiting for health) a consumer with the given log name and, on top of the deployment's
+     * settings, {@code environment} (e.g. its own {@code SPRING_DATASOURCE_URL} through a proxy, or its own
+     * {@code RESERVATION_WORKER_INSTANCE_ID}).
+     */
+    ServiceProcess startConsumer(String processName, Map<String, String> environment) {
+        Map<String, String> settings = new LinkedHashMap<>(this.consumerSettings);
+        settings.putAll(environment);
+        return launch(processName, jar("consumer-service"), settings);
     }
 
     /** The bearer token the producer expects with {@code POST /events}. */

@@ -46,6 +46,8 @@ final class ServiceProcess {
 
     private final Path log;
 
+    private volatile boolean paused;
+
     private ServiceProcess(String name, Process process, int port, Path log) {
         this.name = name;
         this.process = process;
@@ -76,6 +78,8 @@ final class ServiceProcess {
                 || key.startsWith("SERVER_") || key.startsWith("MANAGEMENT_") || key.equals("JAVA_TOOL_OPTIONS"));
         env.putAll(environment);
         env.put("SERVER_PORT", Integer.toString(port));
+        // Lets a later run find and end this process if the test JVM dies without its shutdown hooks (SIGKILL).
+        env.put(PrivateServers.OWNER_VARIABLE, Long.toString(ProcessHandle.current().pid()));
         try {
             Process process = builder.start();
             ServiceProcess started = new ServiceProcess(name, process, port, log);
@@ -157,10 +161,59 @@ final class ServiceProcess {
         return awaitExit(Duration.ofSeconds(20));
     }
 
+    /**
+     * Freezes the process with SIGSTOP, as a long GC pause or a stalled VM would, and returns once the kernel shows
+     * it stopped. Its sockets stay open; it runs no code until {@link #resume()}.
+     */
+    void pause() {
+        PrivateServers.signal(pid(), "STOP");
+        this.paused = true;
+        Awaitility.await(this.name + " stopped")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> PrivateServers.processState(pid()) == 'T' || PrivateServers.processState(pid()) == '?');
+    }
+
+    /** Lets a process frozen by {@link #pause()} run again (SIGCONT). */
+    void resume() {
+        PrivateServers.signal(pid(), "CONT");
+        this.paused = false;
+    }
+
+    boolean isPaused() {
+        return this.paused;
+    }
+
+    /** {@code GET path} on the process's port, e.g. {@code /actuator/prometheus}; fails unless it answers 200. */
+    String get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(baseUri().resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
+        try {
+            HttpResponse<String> response = HEALTH_CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " on " + this + " answered " + response.statusCode());
+            }
+            return response.body();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("GET " + path + " on " + this, ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted: GET " + path + " on " + this, ex);
+        }
+    }
+
     /** Asks the process to stop (SIGTERM), and kills it if it has not stopped within 20 seconds. */
     void stop() {
         if (!this.process.isAlive()) {
             return;
+        }
+        if (this.paused) {
+            // a stopped process would only see SIGTERM once continued
+            resume();
         }
         this.process.destroy();
         try {
