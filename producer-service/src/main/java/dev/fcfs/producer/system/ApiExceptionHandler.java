@@ -26,6 +26,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -64,11 +65,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /**
      * Redis unreachable or timing out (connection failures, commands rejected while disconnected, timeouts), or the
-     * database unreachable. After a timeout Redis may still have run the command, so the answer does not claim that
+     * database unreachable (a transaction that cannot even begin because no connection can be had is Spring's
+     * {@code CannotCreateTransactionException}, not a {@code DataAccessException}). After a timeout Redis may still have run the command, so the answer does not claim that
      * nothing happened; a retry with the same {@code Idempotency-Key} is safe either way.
      */
     @ExceptionHandler({ DataAccessResourceFailureException.class, QueryTimeoutException.class,
-            RedisSystemException.class, ServiceUnavailableException.class })
+            RedisSystemException.class, CannotCreateTransactionException.class, ServiceUnavailableException.class })
     ResponseEntity<ProblemDetail> handleUnavailable(RuntimeException ex) {
         if (RedisErrors.isOutOfMemory(ex)) {
             return handleStorageFull(ex);

@@ -1,5 +1,6 @@
 package dev.fcfs.producer.system;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -125,8 +126,12 @@ public class CoalescingScriptRunner implements SmartLifecycle, DisposableBean {
             if (ex.getCause() instanceof RedisNoScriptException noScript) {
                 throw noScript;
             }
+            // A connection reset while waiting (Redis crashed, the network dropped) arrives as a plain IOException:
+            // the script may or may not have run, which is what a 503 (retry with the same Idempotency-Key) says.
             RuntimeException failure = (ex.getCause() instanceof RuntimeException runtime) ? runtime
-                    : new IllegalStateException(ex.getCause());
+                    : (ex.getCause() instanceof IOException io)
+                            ? new RedisConnectionFailureException("Redis connection lost: " + io.getMessage(), io)
+                            : new IllegalStateException(ex.getCause());
             RuntimeException translated = EXCEPTIONS.convert(failure);
             throw (translated != null) ? translated : failure;
         }
