@@ -66,8 +66,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /**
      * Redis unreachable or timing out (connection failures, commands rejected while disconnected, timeouts), or the
      * database unreachable (a transaction that cannot even begin because no connection can be had is Spring's
-     * {@code CannotCreateTransactionException}, not a {@code DataAccessException}). After a timeout Redis may still have run the command, so the answer does not claim that
-     * nothing happened; a retry with the same {@code Idempotency-Key} is safe either way.
+     * {@code CannotCreateTransactionException}, not a {@code DataAccessException}; other database errors caused by a
+     * lost connection reach {@link #handleUnexpected} and are sent back here). After a timeout Redis may still have
+     * run the command, so the answer does not claim that nothing happened; a retry with the same
+     * {@code Idempotency-Key} is safe either way.
      */
     @ExceptionHandler({ DataAccessResourceFailureException.class, QueryTimeoutException.class,
             RedisSystemException.class, CannotCreateTransactionException.class, ServiceUnavailableException.class })
@@ -124,6 +126,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception ex) {
+        if (ex instanceof RuntimeException runtime && DatabaseErrors.isConnectionFailure(runtime)) {
+            // e.g. JpaSystemException "Unable to rollback against JDBC Connection" when PostgreSQL went away
+            return handleUnavailable(runtime);
+        }
         log.error("Unexpected error", ex);
         ProblemDetail problem = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The request could not be processed.");
