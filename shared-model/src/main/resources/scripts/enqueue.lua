@@ -1,56 +1,82 @@
--- enqueue.lua: accept one reservation request. Assigns its place in line and queues the job in one atomic
--- step, so queue order and position order can never disagree, and nothing is queued for an unknown event.
+-- enqueue.lua: accept a batch of reservation requests for one shard, in the order given. Each request is assigned
+-- its place in line and its job queued in one atomic step, so queue order and position order can never disagree,
+-- and nothing is queued for an unknown event. The requests are independent: each gets its own outcome, exactly as
+-- if each had been sent as a script of its own, one after the other (a batch of one is the plain case).
 --
--- KEYS[1] event hash       <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut
--- KEYS[2] queue list       <p>:{s<n>}:queue             LPUSH here; the worker serves the tail
--- KEYS[3] pending hash     <p>:{s<n>}:pending           reservationId -> job until the decision is acknowledged
--- KEYS[4] idempotency key  <p>:{s<n>}:idem:<eventId>:<key>   optional: only when the request carried one
--- ARGV[1] reservation id (UUID text)
--- ARGV[2] event id (decimal digits)
--- ARGV[3] user id
--- ARGV[4] idempotency TTL in seconds (only read with KEYS[4])
--- ARGV[5] most jobs the shard queue may hold before new requests are refused (optional: no bound)
+-- KEYS[1] queue list       <p>:{s<n>}:queue             LPUSH here; the worker serves the tail
+-- KEYS[2] pending hash     <p>:{s<n>}:pending           reservationId -> job until the decision is acknowledged
+-- then, per request, in order:
+--   event hash             <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut
+--   idempotency key        <p>:{s<n>}:idem:<eventId>:<key>   only when the request carries one
+-- ARGV[1] idempotency TTL in seconds
+-- ARGV[2] most jobs the shard queue may hold before new requests are refused ('' for no bound)
+-- then, per request, 4 values: reservation id (UUID text), event id (decimal digits), user id,
+--   '1' if the request carries an idempotency key (and so has a key of its own above), else '0'
 --
--- Returns one of
---   {'ACCEPTED', job}   the job as queued (JSON, see JobCodec), which carries the position and accept time
---   {'REPLAY', job}     KEYS[4] already held an answer: the job first accepted under that key; nothing queued
---   {'NO_EVENT'}        KEYS[1] does not exist: the event is unknown to Redis; nothing queued
---   {'SOLD_OUT'}        the worker has committed the last seat (field soldOut): nobody can win any more
---   {'BUSY'}            the shard queue holds ARGV[5] jobs or more: backpressure; nothing queued
+-- Returns 3 values per request, in order:
+--   'ACCEPTED', position, acceptedAt   queued; the job (JSON, see JobCodec) carries both values
+--   'REPLAY', job, ''                  its idempotency key already held an answer: the job first accepted under
+--                                      that key; nothing queued
+--   'NO_EVENT', '', ''                 the event hash does not exist: the event is unknown to Redis; nothing queued
+--   'SOLD_OUT', '', ''                 the worker has committed the last seat (field soldOut): nobody can win
+--   'BUSY', '', ''                     the shard queue holds ARGV[2] jobs or more: backpressure; nothing queued
 
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {'NO_EVENT'}
-end
+local queue, pending = KEYS[1], KEYS[2]
+local ttl = ARGV[1]
+local maxDepth = tonumber(ARGV[2])
 
-if KEYS[4] then
-  local previous = redis.call('GET', KEYS[4])
-  if previous then
-    return {'REPLAY', previous}
-  end
-end
-
--- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
-if redis.call('HGET', KEYS[1], 'soldOut') == '1' then
-  return {'SOLD_OUT'}
-end
-
-if ARGV[5] and redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then
-  return {'BUSY'}
-end
-
-local position = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local now = redis.call('TIME')
 local acceptedAt = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))
+local depth = maxDepth and redis.call('LLEN', queue)
 
-local job = '{"v":1,"id":' .. cjson.encode(ARGV[1])
-  .. ',"event":' .. ARGV[2]
-  .. ',"user":' .. cjson.encode(ARGV[3])
-  .. ',"pos":' .. string.format('%d', position)
-  .. ',"at":' .. acceptedAt .. '}'
-
-redis.call('LPUSH', KEYS[2], job)
-redis.call('HSET', KEYS[3], ARGV[1], job)
-if KEYS[4] then
-  redis.call('SET', KEYS[4], job, 'EX', ARGV[4])
+local reply = {}
+local function answer(status, first, second)
+  reply[#reply + 1] = status
+  reply[#reply + 1] = first
+  reply[#reply + 1] = second
 end
-return {'ACCEPTED', job}
+
+local key = 3
+for arg = 3, #ARGV, 4 do
+  local id, eventId, userId = ARGV[arg], ARGV[arg + 1], ARGV[arg + 2]
+  local event = KEYS[key]
+  local idempotency = nil
+  if ARGV[arg + 3] == '1' then
+    idempotency = KEYS[key + 1]
+    key = key + 2
+  else
+    key = key + 1
+  end
+
+  local previous = nil
+  if idempotency and redis.call('EXISTS', event) == 1 then
+    previous = redis.call('GET', idempotency)
+  end
+  if redis.call('EXISTS', event) == 0 then
+    answer('NO_EVENT', '', '')
+  elseif previous then
+    answer('REPLAY', previous, '')
+  -- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
+  elseif redis.call('HGET', event, 'soldOut') == '1' then
+    answer('SOLD_OUT', '', '')
+  elseif depth and depth >= maxDepth then
+    answer('BUSY', '', '')
+  else
+    local position = string.format('%d', redis.call('HINCRBY', event, 'seq', 1))
+    local job = '{"v":1,"id":' .. cjson.encode(id)
+      .. ',"event":' .. eventId
+      .. ',"user":' .. cjson.encode(userId)
+      .. ',"pos":' .. position
+      .. ',"at":' .. acceptedAt .. '}'
+    redis.call('LPUSH', queue, job)
+    redis.call('HSET', pending, id, job)
+    if idempotency then
+      redis.call('SET', idempotency, job, 'EX', ttl)
+    end
+    if depth then
+      depth = depth + 1
+    end
+    answer('ACCEPTED', position, acceptedAt)
+  end
+end
+return reply

@@ -3,8 +3,9 @@ package dev.fcfs.consumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.OptionalLong;
 
+import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.ReservationScripts;
 import dev.fcfs.shared.reservation.ReservationId;
@@ -35,17 +36,18 @@ final class QueueFixture {
         return id;
     }
 
-    /** Queues one request with enqueue.lua and returns the raw job. */
+    /** Queues one request with enqueue.lua and returns the raw job, as the worker will read it. */
     String enqueue(long eventId, String userId) {
-        UUID id = ReservationId.newFor(eventId);
-        int shard = this.keys.shardOf(eventId);
-        List<String> result = this.redis.execute(ReservationScripts.ENQUEUE,
-                List.of(this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard)), id.toString(),
-                Long.toString(eventId), userId, "60");
-        if (result == null || !"ACCEPTED".equals(result.get(0))) {
-            throw new IllegalStateException("not accepted: " + result);
+        EnqueueBatch batch = EnqueueBatch.of(this.keys,
+                List.of(new EnqueueBatch.Request(ReservationId.newFor(eventId), eventId, userId, null)));
+        List<String> reply = this.redis.execute(ReservationScripts.ENQUEUE, List.of(batch.keys()),
+                (Object[]) batch.args(60, OptionalLong.empty()));
+        EnqueueBatch.Outcome outcome = batch.outcomes(reply).get(0);
+        if (outcome.status() != EnqueueBatch.Status.ACCEPTED) {
+            throw new IllegalStateException("not accepted: " + reply);
         }
-        return result.get(1);
+        return this.redis.<String, String>opsForHash()
+            .get(this.keys.pending(this.keys.shardOf(eventId)), outcome.job().reservationId().toString());
     }
 
     List<String> enqueueAll(long eventId, String... userIds) {

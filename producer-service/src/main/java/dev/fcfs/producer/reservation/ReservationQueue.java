@@ -1,63 +1,39 @@
 package dev.fcfs.producer.reservation;
 
-import java.util.List;
 import java.util.UUID;
 
-import dev.fcfs.producer.system.ApiProperties;
-import dev.fcfs.producer.system.CoalescingScriptRunner;
+import dev.fcfs.producer.system.BatchingScriptRunner;
+import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.queue.ReservationScripts;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-/** The producer's side of the Redis queue: one command per call. */
+/** The producer's side of the Redis queue. */
 @Component
 class ReservationQueue {
 
-    static final String ACCEPTED = "ACCEPTED";
-
-    static final String REPLAY = "REPLAY";
-
-    static final String NO_EVENT = "NO_EVENT";
-
-    static final String SOLD_OUT = "SOLD_OUT";
-
-    static final String BUSY = "BUSY";
-
     private final StringRedisTemplate redis;
 
-    private final CoalescingScriptRunner scripts;
+    private final BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> enqueue;
 
     private final QueueKeys keys;
 
-    private final String idempotencyTtlSeconds;
-
-    private final String maxQueueDepth;
-
-    ReservationQueue(StringRedisTemplate redis, CoalescingScriptRunner scripts, QueueKeys keys,
-            ApiProperties properties) {
+    ReservationQueue(StringRedisTemplate redis,
+            BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> enqueue, QueueKeys keys) {
         this.redis = redis;
-        this.scripts = scripts;
+        this.enqueue = enqueue;
         this.keys = keys;
-        this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtlSeconds());
-        this.maxQueueDepth = Long.toString(properties.maxQueueDepth());
     }
 
     /**
-     * Runs {@code enqueue.lua}: one round trip that assigns the position and queues the job, or replays the answer
-     * stored under the idempotency key, or refuses: event unknown to Redis, sold out, or shard queue full.
-     * @return {@code [ACCEPTED, job]}, {@code [REPLAY, job]}, {@code [NO_EVENT]}, {@code [SOLD_OUT]} or {@code [BUSY]}
+     * Runs {@code enqueue.lua} for this request, together with the other requests of its shard that arrive
+     * meanwhile: assigns the position and queues the job, or replays the answer stored under the idempotency key,
+     * or refuses (event unknown to Redis, sold out, or shard queue full).
      */
-    List<String> enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
-        int shard = this.keys.shardOf(eventId);
-        String[] scriptKeys = (idempotencyKey != null)
-                ? new String[] { this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard),
-                        this.keys.idempotency(eventId, idempotencyKey) }
-                : new String[] { this.keys.event(eventId), this.keys.queue(shard), this.keys.pending(shard) };
-        return this.scripts.run(ReservationScripts.ENQUEUE, scriptKeys, reservationId.toString(),
-                Long.toString(eventId), userId, this.idempotencyTtlSeconds, this.maxQueueDepth);
+    EnqueueBatch.Outcome enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
+        return this.enqueue.run(new EnqueueBatch.Request(reservationId, eventId, userId, idempotencyKey));
     }
 
     /** {@code HGET} of the shard's pending hash: the raw job while it is accepted but not yet acknowledged. */

@@ -1,6 +1,5 @@
 package dev.fcfs.producer.reservation;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -12,6 +11,8 @@ import dev.fcfs.producer.system.ServiceUnavailableException;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.reservation.ReservationId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -48,36 +49,38 @@ class ReservationService {
     /**
      * Puts a request in line: one Redis round trip and no database access, except when Redis does not know the
      * event, which happens once per event after a Redis data loss (or if its registration at creation failed).
-     * @return the job as queued, or the one first queued under the same idempotency key (then marked replayed)
+     * @return the job as queued (built from the script's reply, not read back), or the one first queued under the
+     * same idempotency key (then marked replayed)
      */
     Reserved reserve(long eventId, String userId, @Nullable String idempotencyKey) {
         if (eventId < 1 || eventId > ReservationId.MAX_EVENT_ID) {
             throw new EventNotFoundException(eventId);
         }
         UUID reservationId = ReservationId.newFor(eventId);
-        List<String> result = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
-        if (ReservationQueue.NO_EVENT.equals(result.get(0))) {
+        EnqueueBatch.Outcome outcome = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+        if (outcome.status() == Status.NO_EVENT) {
             if (!this.registration.restore(eventId)) {
                 throw new EventNotFoundException(eventId);
             }
-            result = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
-            if (ReservationQueue.NO_EVENT.equals(result.get(0))) {
-                // only if the event key vanished again between the two scripts: Redis is losing data right now
-                throw new ServiceUnavailableException("Event " + eventId + " vanished from Redis after registration");
-            }
+            outcome = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
         }
-        if (ReservationQueue.SOLD_OUT.equals(result.get(0))) {
-            throw new EventSoldOutException(eventId);
-        }
-        if (ReservationQueue.BUSY.equals(result.get(0))) {
-            throw new QueueFullException(eventId, this.retryAfterSeconds);
-        }
-        ReservationJob job = this.codec.decode(result.get(1));
-        boolean replayed = ReservationQueue.REPLAY.equals(result.get(0));
-        if (replayed && !job.userId().equals(userId)) {
+        return switch (outcome.status()) {
+            case ACCEPTED -> new Reserved(outcome.job(), false);
+            case REPLAY -> replayed(outcome.replayedJob(), userId);
+            case SOLD_OUT -> throw new EventSoldOutException(eventId);
+            case BUSY -> throw new QueueFullException(eventId, this.retryAfterSeconds);
+            // only if the event key vanished again right after its registration: Redis is losing data right now
+            case NO_EVENT -> throw new ServiceUnavailableException(
+                    "Event " + eventId + " vanished from Redis after registration");
+        };
+    }
+
+    private Reserved replayed(String rawJob, String userId) {
+        ReservationJob job = this.codec.decode(rawJob);
+        if (!job.userId().equals(userId)) {
             throw new IdempotencyKeyReusedException();
         }
-        return new Reserved(job, replayed);
+        return new Reserved(job, true);
     }
 
     /** The answer to a reservation request: the job in line, and whether it was queued by an earlier request. */

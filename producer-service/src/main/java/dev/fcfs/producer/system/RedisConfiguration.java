@@ -1,14 +1,10 @@
 package dev.fcfs.producer.system;
 
-import java.time.Duration;
-
 import io.lettuce.core.ClientOptions;
 
-import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Lettuce tuned to fail fast, so that a Redis outage becomes a quick 503 rather than a pile of waiting requests. */
 @Configuration(proxyBeanMethods = false)
@@ -22,14 +18,6 @@ class RedisConfiguration {
      * that one could only replace the whole {@code ClientOptions}, dropping the connect timeout and timeout options
      * Boot derives from {@code spring.data.redis.*}.
      */
-    /** The accept path's own connection, whose writes are coalesced under load. */
-    @Bean
-    CoalescingScriptRunner coalescingScriptRunner(LettuceConnectionFactory connectionFactory,
-            DataRedisProperties properties) {
-        Duration timeout = (properties.getTimeout() != null) ? properties.getTimeout() : Duration.ofSeconds(2);
-        return new CoalescingScriptRunner(connectionFactory, timeout);
-    }
-
     @Bean
     LettuceClientOptionsBuilderCustomizer rejectCommandsWhileDisconnected() {
         return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);

@@ -1,7 +1,6 @@
 package dev.fcfs.producer.reservation;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -9,6 +8,8 @@ import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.reservation.RejectionReason;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.shared.reservation.ReservationStatus;
@@ -81,8 +82,8 @@ class ReservationControllerTests {
 
     @Test
     void registersAnEventRedisDoesNotKnowAndEnqueuesOnceMoreWithTheSameId() throws Exception {
-        given(this.queue.enqueue(any(), eq(EVENT), eq("u-1"), isNull())).willReturn(List.of("NO_EVENT"))
-            .willAnswer((call) -> List.of("ACCEPTED", job(call.getArgument(0), "u-1", 42)));
+        given(this.queue.enqueue(any(), eq(EVENT), eq("u-1"), isNull())).willReturn(refused(Status.NO_EVENT))
+            .willAnswer((call) -> accepted(call.getArgument(0), "u-1", 42));
         given(this.registration.restore(EVENT)).willReturn(true);
 
         reserve(EVENT, "u-1").andExpect(status().isAccepted())
@@ -96,7 +97,7 @@ class ReservationControllerTests {
 
     @Test
     void answers404AndEnqueuesNoMoreForAnEventPostgresDoesNotKnowEither() throws Exception {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(List.of("NO_EVENT"));
+        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
         given(this.registration.restore(EVENT)).willReturn(false);
 
         reserve(EVENT, "u-1").andExpect(status().isNotFound())
@@ -107,7 +108,7 @@ class ReservationControllerTests {
 
     @Test
     void answers503IfTheEventIsGoneAgainRightAfterRegistration() throws Exception {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(List.of("NO_EVENT"));
+        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
         given(this.registration.restore(EVENT)).willReturn(true);
 
         reserve(EVENT, "u-1").andExpect(status().isServiceUnavailable()).andExpect(header().string("Retry-After", "1"));
@@ -132,7 +133,7 @@ class ReservationControllerTests {
     void passesTheIdempotencyKeyToTheScriptAndRepliesWithTheFirstReservation() throws Exception {
         UUID first = ReservationId.newFor(EVENT);
         given(this.queue.enqueue(any(), eq(EVENT), eq("u-1"), eq("key-1")))
-            .willReturn(List.of("REPLAY", job(first, "u-1", 3)));
+            .willReturn(replay(job(first, "u-1", 3)));
 
         this.mvc.perform(post("/events/{id}/reservations", EVENT).contentType(MediaType.APPLICATION_JSON)
             .header("Idempotency-Key", "key-1")
@@ -146,7 +147,7 @@ class ReservationControllerTests {
     @Test
     void answers422WhenTheKeyWasFirstUsedByAnotherUser() throws Exception {
         given(this.queue.enqueue(any(), eq(EVENT), eq("u-2"), eq("key-1")))
-            .willReturn(List.of("REPLAY", job(ReservationId.newFor(EVENT), "u-1", 3)));
+            .willReturn(replay(job(ReservationId.newFor(EVENT), "u-1", 3)));
 
         this.mvc.perform(post("/events/{id}/reservations", EVENT).contentType(MediaType.APPLICATION_JSON)
             .header("Idempotency-Key", "key-1")
@@ -212,6 +213,19 @@ class ReservationControllerTests {
     private ResultActions reserve(long eventId, String userId) throws Exception {
         return this.mvc.perform(post("/events/{id}/reservations", eventId).contentType(MediaType.APPLICATION_JSON)
             .content("{\"userId\":\"" + userId + "\"}"));
+    }
+
+    private static EnqueueBatch.Outcome refused(Status status) {
+        return new EnqueueBatch.Outcome(status, null, null);
+    }
+
+    private static EnqueueBatch.Outcome accepted(UUID id, String userId, long position) {
+        return new EnqueueBatch.Outcome(Status.ACCEPTED, new ReservationJob(id, EVENT, userId, position, Instant.now()),
+                null);
+    }
+
+    private static EnqueueBatch.Outcome replay(String rawJob) {
+        return new EnqueueBatch.Outcome(Status.REPLAY, null, rawJob);
     }
 
     private String job(UUID id, String userId, long position) {

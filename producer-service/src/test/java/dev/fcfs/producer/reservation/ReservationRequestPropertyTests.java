@@ -6,7 +6,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
@@ -14,6 +13,7 @@ import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.testsupport.fuzz.Gen;
 import dev.fcfs.testsupport.fuzz.Property;
@@ -70,8 +70,6 @@ class ReservationRequestPropertyTests {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
 
-    private final JobCodec codec = new JobCodec();
-
     @Autowired
     private MockMvc mvc;
 
@@ -86,9 +84,9 @@ class ReservationRequestPropertyTests {
 
     @BeforeEach
     void acceptEveryRequestThatReachesTheQueue() {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willAnswer((call) -> List.of("ACCEPTED",
-                this.codec.encode(new ReservationJob(call.getArgument(0), call.getArgument(1), call.getArgument(2), 1,
-                        Instant.now()))));
+        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+            .willAnswer((call) -> new EnqueueBatch.Outcome(EnqueueBatch.Status.ACCEPTED, new ReservationJob(
+                    call.getArgument(0), call.getArgument(1), call.getArgument(2), 1, Instant.now()), null));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import dev.fcfs.shared.reservation.ReservationId;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,8 +76,11 @@ class QueueKeysClusterSlotTests {
     private static Map<String, List<String>> keysPerCommand(QueueKeys keys, int shard, long event,
             String idempotencyKey) {
         Map<String, List<String>> commands = new LinkedHashMap<>();
-        commands.put("enqueue.lua", List.of(keys.event(event), keys.queue(shard), keys.pending(shard),
-                keys.idempotency(event, idempotencyKey)));
+        commands.put("enqueue.lua", List.of(EnqueueBatch.of(keys, List.of(
+                new EnqueueBatch.Request(ReservationId.newFor(event), event, "ann", idempotencyKey),
+                new EnqueueBatch.Request(ReservationId.newFor(event + keys.shards()), event + keys.shards(), "bob",
+                        null)))
+            .keys()));
         commands.put("register_event.lua", List.of(keys.event(event), keys.pending(shard)));
         commands.put("mark_sold_out.lua", List.of(keys.event(event)));
         commands.put("take_batch.lua", List.of(keys.queue(shard), keys.processing(shard)));

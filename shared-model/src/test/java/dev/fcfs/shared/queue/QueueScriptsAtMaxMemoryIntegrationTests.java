@@ -3,8 +3,8 @@ package dev.fcfs.shared.queue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
@@ -198,17 +198,14 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
     }
 
     private String enqueue(long eventId, String userId, String idempotencyKey) {
-        UUID id = ReservationId.newFor(eventId);
-        int shard = this.keys.shardOf(eventId);
-        List<String> keyList = new ArrayList<>(List.of(this.keys.event(eventId), this.keys.queue(shard),
-                this.keys.pending(shard)));
-        if (idempotencyKey != null) {
-            keyList.add(this.keys.idempotency(eventId, idempotencyKey));
-        }
-        List<String> result = redis.execute(ReservationScripts.ENQUEUE, keyList, id.toString(),
-                Long.toString(eventId), userId, "60", "1000000");
-        assertThat(result).first().isEqualTo("ACCEPTED");
-        return result.get(1);
+        EnqueueBatch batch = EnqueueBatch.of(this.keys,
+                List.of(new EnqueueBatch.Request(ReservationId.newFor(eventId), eventId, userId, idempotencyKey)));
+        List<String> reply = redis.execute(ReservationScripts.ENQUEUE, List.of(batch.keys()),
+                (Object[]) batch.args(60, OptionalLong.of(1_000_000)));
+        EnqueueBatch.Outcome outcome = batch.outcomes(reply).get(0);
+        assertThat(outcome.status()).isEqualTo(EnqueueBatch.Status.ACCEPTED);
+        return redis.<String, String>opsForHash().get(this.keys.pending(this.keys.shardOf(eventId)),
+                outcome.job().reservationId().toString());
     }
 
     private Long run(RedisScript<Long> script, String key, String... args) {

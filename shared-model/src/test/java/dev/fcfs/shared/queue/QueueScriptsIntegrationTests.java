@@ -3,11 +3,14 @@ package dev.fcfs.shared.queue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.EnqueueBatch.Outcome;
+import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +23,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Every Lua script of the queue, run on a real Redis, checked against its header and the Java codec. */
@@ -75,17 +79,16 @@ class QueueScriptsIntegrationTests {
         List<ReservationJob> accepted = new ArrayList<>();
         for (String user : List.of("ann", "bob", "ann \"the\" 2nd/é")) {
             UUID id = ReservationId.newFor(42);
-            List<String> result = enqueue(42, id, user, null);
-            assertThat(result.get(0)).isEqualTo("ACCEPTED");
-            ReservationJob job = this.codec.decode(result.get(1));
-            assertThat(job.reservationId()).isEqualTo(id);
-            assertThat(job.userId()).isEqualTo(user);
-            accepted.add(job);
+            Outcome outcome = enqueue(42, id, user, null);
+            assertThat(outcome.status()).isEqualTo(Status.ACCEPTED);
+            assertThat(outcome.job().reservationId()).isEqualTo(id);
+            assertThat(outcome.job().userId()).isEqualTo(user);
+            accepted.add(outcome.job());
         }
 
         assertThat(accepted).extracting(ReservationJob::position).containsExactly(1L, 2L, 3L);
         int shard = this.keys.shardOf(42);
-        // LPUSH: the oldest job is at the tail, where the worker serves
+        // the job the reply describes is the one queued; LPUSH: the oldest job is at the tail, where the worker serves
         assertThat(redis.opsForList().range(this.keys.queue(shard), 0, -1)).extracting(this.codec::decode)
             .containsExactly(accepted.get(2), accepted.get(1), accepted.get(0));
         assertThat(redis.opsForHash().get(this.keys.pending(shard), accepted.get(0).reservationId().toString()))
@@ -94,9 +97,9 @@ class QueueScriptsIntegrationTests {
 
     @Test
     void enqueueQueuesNothingForAnEventRedisDoesNotKnow() {
-        List<String> result = enqueue(7, ReservationId.newFor(7), "ann", null);
+        Outcome outcome = enqueue(7, ReservationId.newFor(7), "ann", null);
 
-        assertThat(result).containsExactly("NO_EVENT");
+        assertThat(outcome.status()).isEqualTo(Status.NO_EVENT);
         assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(7)))).isZero();
         assertThat(redis.hasKey(this.keys.event(7))).isFalse();
     }
@@ -104,13 +107,14 @@ class QueueScriptsIntegrationTests {
     @Test
     void enqueueWithAnIdempotencyKeyAlreadyUsedReplaysTheFirstJobAndQueuesNothing() {
         register(5, 10, 0);
-        List<String> first = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
-        List<String> retry = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
+        Outcome first = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
+        Outcome retry = enqueue(5, ReservationId.newFor(5), "ann", "key-1");
 
-        assertThat(retry).containsExactly("REPLAY", first.get(1));
+        assertThat(retry.status()).isEqualTo(Status.REPLAY);
+        assertThat(this.codec.decode(retry.replayedJob())).isEqualTo(first.job());
         assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(5)))).isEqualTo(1);
         assertThat(redis.getExpire(this.keys.idempotency(5, "key-1"))).isBetween(1L, 60L);
-        assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-2").get(0)).isEqualTo("ACCEPTED");
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-2").status()).isEqualTo(Status.ACCEPTED);
     }
 
     @Test
@@ -119,7 +123,7 @@ class QueueScriptsIntegrationTests {
         enqueue(3, ReservationId.newFor(3), "ann", null);
 
         assertThat(redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(3)))).isEqualTo(1L);
-        assertThat(enqueue(3, ReservationId.newFor(3), "bob", null)).containsExactly("SOLD_OUT");
+        assertThat(enqueue(3, ReservationId.newFor(3), "bob", null).status()).isEqualTo(Status.SOLD_OUT);
         assertThat(redis.opsForHash().get(this.keys.event(3), "seq")).isEqualTo("1");
         assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(3)))).isEqualTo(1);
     }
@@ -127,10 +131,12 @@ class QueueScriptsIntegrationTests {
     @Test
     void retryWithItsIdempotencyKeyStillGetsItsFirstAnswerAfterSellOut() {
         register(3, 1, 0);
-        List<String> first = enqueue(3, ReservationId.newFor(3), "ann", "k");
+        Outcome first = enqueue(3, ReservationId.newFor(3), "ann", "k");
         redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(3)));
 
-        assertThat(enqueue(3, ReservationId.newFor(3), "ann", "k")).containsExactly("REPLAY", first.get(1));
+        Outcome retry = enqueue(3, ReservationId.newFor(3), "ann", "k");
+        assertThat(retry.status()).isEqualTo(Status.REPLAY);
+        assertThat(this.codec.decode(retry.replayedJob())).isEqualTo(first.job());
     }
 
     @Test
@@ -143,23 +149,70 @@ class QueueScriptsIntegrationTests {
     void registerEventCarriesTheSoldOutStateOfPostgres() {
         redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(6)), "2", "9", "1");
 
-        assertThat(enqueue(6, ReservationId.newFor(6), "ann", null)).containsExactly("SOLD_OUT");
+        assertThat(enqueue(6, ReservationId.newFor(6), "ann", null).status()).isEqualTo(Status.SOLD_OUT);
     }
 
     @Test
     void enqueueRefusesWhenTheShardQueueIsAtItsBoundAndQueuesNothing() {
         register(2, 100, 0);
         int shard = this.keys.shardOf(2);
-        List<String> keyList = List.of(this.keys.event(2), this.keys.queue(shard), this.keys.pending(shard));
         for (int i = 0; i < 2; i++) {
-            assertThat(redis.execute(ReservationScripts.ENQUEUE, keyList, ReservationId.newFor(2).toString(), "2",
-                    "u" + i, "60", "2").get(0)).isEqualTo("ACCEPTED");
+            assertThat(enqueueAll(OptionalLong.of(2), request(2, "u" + i, null))).extracting(Outcome::status)
+                .containsExactly(Status.ACCEPTED);
         }
 
-        assertThat(redis.execute(ReservationScripts.ENQUEUE, keyList, ReservationId.newFor(2).toString(), "2", "u9",
-                "60", "2")).containsExactly("BUSY");
+        assertThat(enqueueAll(OptionalLong.of(2), request(2, "u9", null))).extracting(Outcome::status)
+            .containsExactly(Status.BUSY);
         assertThat(redis.opsForList().size(this.keys.queue(shard))).isEqualTo(2);
         assertThat(redis.opsForHash().get(this.keys.event(2), "seq")).isEqualTo("2");
+    }
+
+    @Test
+    void aBatchAnswersEachRequestAsIfItHadBeenSentAloneInItsOrder() {
+        // events 1, 5 and 9 share shard 1 of 4; 13 is never registered
+        register(1, 10, 0);
+        register(5, 10, 40);
+        register(9, 1, 0);
+        redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(9)));
+        List<EnqueueBatch.Request> requests = List.of(request(1, "ann", null), request(5, "ann", "k-1"),
+                request(9, "bob", null), request(13, "cid", null), request(1, "bob", null), request(5, "ann", "k-1"),
+                request(5, "dan", "k-2"));
+
+        List<Outcome> outcomes = enqueueAll(OptionalLong.empty(), requests.toArray(EnqueueBatch.Request[]::new));
+
+        assertThat(outcomes).extracting(Outcome::status).containsExactly(Status.ACCEPTED, Status.ACCEPTED,
+                Status.SOLD_OUT, Status.NO_EVENT, Status.ACCEPTED, Status.REPLAY, Status.ACCEPTED);
+        assertThat(outcomes.get(0).job().position()).isEqualTo(1);
+        assertThat(outcomes.get(4).job().position()).isEqualTo(2);
+        assertThat(outcomes.get(1).job().position()).isEqualTo(41);
+        assertThat(outcomes.get(6).job().position()).isEqualTo(42);
+        assertThat(this.codec.decode(outcomes.get(5).replayedJob())).isEqualTo(outcomes.get(1).job());
+        assertThat(outcomes.get(6).job().reservationId()).isEqualTo(requests.get(6).reservationId());
+        // queued in the order of the batch, each job exactly as its outcome describes it
+        assertThat(redis.opsForList().range(this.keys.queue(1), 0, -1)).extracting(this.codec::decode)
+            .containsExactly(outcomes.get(6).job(), outcomes.get(4).job(), outcomes.get(1).job(),
+                    outcomes.get(0).job());
+        assertThat(redis.opsForHash().size(this.keys.pending(1))).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchThatReachesTheQueueBoundAcceptsUpToItAndRefusesTheRest() {
+        register(3, 100, 0);
+
+        List<Outcome> outcomes = enqueueAll(OptionalLong.of(2), request(3, "a", null), request(3, "b", null),
+                request(3, "c", null));
+
+        assertThat(outcomes).extracting(Outcome::status).containsExactly(Status.ACCEPTED, Status.ACCEPTED,
+                Status.BUSY);
+        assertThat(redis.opsForList().size(this.keys.queue(3))).isEqualTo(2);
+        assertThat(redis.opsForHash().get(this.keys.event(3), "seq")).isEqualTo("2");
+    }
+
+    @Test
+    void aBatchIsForOneShardOnly() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> EnqueueBatch.of(this.keys, List.of(request(1, "a", null), request(2, "b", null))))
+            .withMessageContaining("different shards");
     }
 
     @Test
@@ -185,7 +238,7 @@ class QueueScriptsIntegrationTests {
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
 
-        assertThat(this.codec.decode(enqueue(9, ReservationId.newFor(9), "ann", null).get(1)).position()).isEqualTo(42);
+        assertThat(enqueue(9, ReservationId.newFor(9), "ann", null).job().position()).isEqualTo(42);
     }
 
     @Test
@@ -277,14 +330,18 @@ class QueueScriptsIntegrationTests {
                 Long.toString(lastPosition));
     }
 
-    private List<String> enqueue(long eventId, UUID id, String user, String idempotencyKey) {
-        int shard = this.keys.shardOf(eventId);
-        List<String> keyList = new ArrayList<>(List.of(this.keys.event(eventId), this.keys.queue(shard),
-                this.keys.pending(shard)));
-        if (idempotencyKey != null) {
-            keyList.add(this.keys.idempotency(eventId, idempotencyKey));
-        }
-        return redis.execute(ReservationScripts.ENQUEUE, keyList, id.toString(), Long.toString(eventId), user, "60");
+    private Outcome enqueue(long eventId, UUID id, String user, String idempotencyKey) {
+        return enqueueAll(OptionalLong.empty(), new EnqueueBatch.Request(id, eventId, user, idempotencyKey)).get(0);
+    }
+
+    private List<Outcome> enqueueAll(OptionalLong maxQueueDepth, EnqueueBatch.Request... requests) {
+        EnqueueBatch batch = EnqueueBatch.of(this.keys, List.of(requests));
+        return batch.outcomes(redis.execute(ReservationScripts.ENQUEUE, List.of(batch.keys()),
+                (Object[]) batch.args(60, maxQueueDepth)));
+    }
+
+    private static EnqueueBatch.Request request(long eventId, String user, String idempotencyKey) {
+        return new EnqueueBatch.Request(ReservationId.newFor(eventId), eventId, user, idempotencyKey);
     }
 
 }
