@@ -18,6 +18,8 @@
 #   BENCH_SKIP_BUILD=1 (use the jars as built)  BENCH_MAVEN_ARGS (e.g. -o for an offline build)
 #     BENCH_JFR=1 (record the producer under wrk in (c))
 #   BENCH_WAIT_SECONDS [300] (longest wait for any drain or start-up)
+#   BENCH_CPU_ROUNDS [3]  BENCH_CPU_SECONDS [5] (h: CPU per request, the two endpoints alternately)
+#   BENCH_CPU_ONLY=1 (stop after (h): about a minute, for comparing builds)
 set -euo pipefail
 # The whole script is one block: bash parses it completely before running it, so editing this file during a run
 # cannot change the running one.
@@ -52,6 +54,8 @@ E2E_CONCURRENCY="${BENCH_E2E_CONCURRENCY:-200}"
 SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx256m -XX:+ExitOnOutOfMemoryError}"
 LOADGEN_JAVA_OPTS="${BENCH_LOADGEN_JAVA_OPTS:--Xmx1g}"
 WAIT_SECONDS="${BENCH_WAIT_SECONDS:-300}"
+CPU_ROUNDS="${BENCH_CPU_ROUNDS:-3}"
+CPU_SECONDS="${BENCH_CPU_SECONDS:-5}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -206,11 +210,12 @@ others_cpu() { # tag -> %CPU (100 = one core) of processes that are not part of 
         END { printf "%.0f", sum }' "$WORK/top-processes-$1.txt"
 }
 TICKS=$(getconf CLK_TCK)
-cpu_s() { # pid -> CPU seconds (user + system) used so far, 0 if gone
-    awk -v t="$TICKS" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' "/proc/$1/stat" 2> /dev/null || echo 0
+cpu_s() { # pid [field] -> CPU seconds used so far (user + system, or only field 12 = user, 13 = system), 0 if gone
+    awk -v t="$TICKS" -v f="${2:-}" '{ sub(/^.*\) /, ""); printf "%.2f", ((f == "") ? $12 + $13 : $f) / t }' \
+        "/proc/$1/stat" 2> /dev/null || echo 0
 }
 cpu_delta() { # before after -> after - before
-    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'
 }
 create_event() { # name capacity -> id
     curl -fsS --max-time 10 "$PRODUCER_URL/events" -H 'Content-Type: application/json' \
@@ -267,6 +272,46 @@ log "warm-up: ${WARMUP_SECONDS}s of wrk on each endpoint"
 wrk_run noop-warmup /bench/noop/events/1/reservations "$WARMUP_SECONDS" > /dev/null
 wrk_run accept-warmup "/events/$OPEN_EVENT/reservations" "$WARMUP_SECONDS" > /dev/null
 alive producer "$PRODUCER_PID"
+
+# ---- (h) CPU per request: both endpoints in turn, producer and Redis ---------------------------------------------
+# Throughput on a shared 2-core machine swings from run to run; the CPU each answered request costs the producer
+# (and, for the accept path, Redis) is steadier, and alternating short rounds exposes both endpoints to the same
+# conditions. Redis's CPU is only read when it runs on this machine.
+REDIS_PID="$(redis info server | awk -F: '/^process_id:/ { print $2 }' | tr -d '\r')"
+[[ -r "/proc/$REDIS_PID/stat" ]] || REDIS_PID=""
+per_request_us() { # cpu_seconds requests -> microseconds per request
+    awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", c * 1e6 / n; else print "-" }'
+}
+cpu_round() { # round endpoint path -> one table row
+    local pu ps r0 line n
+    pu=$(cpu_s "$PRODUCER_PID" 12)
+    ps=$(cpu_s "$PRODUCER_PID" 13)
+    r0=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
+    line=$(wrk_run "cpu-$2-$1" "$3" "$CPU_SECONDS")
+    n=$(field "$line" requests)
+    echo "| $1 | $2 | $(field "$line" rps)" \
+        "| $(per_request_us "$(cpu_delta "$pu" "$(cpu_s "$PRODUCER_PID" 12)")" "$n")" \
+        "| $(per_request_us "$(cpu_delta "$ps" "$(cpu_s "$PRODUCER_PID" 13)")" "$n")" \
+        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$(cpu_s "$REDIS_PID")")" "$n" || echo '?') |"
+}
+if ((CPU_ROUNDS > 0)); then
+    log "(h) CPU per request: $CPU_ROUNDS rounds of ${CPU_SECONDS}s on each endpoint, alternately"
+    {
+        echo "| Round | Endpoint | Requests/s | Producer user µs/request | Producer kernel µs/request | Redis µs/request |"
+        echo "|---|---|---|---|---|---|"
+        for round in $(seq 1 "$CPU_ROUNDS"); do
+            cpu_round "$round" no-op /bench/noop/events/1/reservations
+            cpu_round "$round" accept "/events/$OPEN_EVENT/reservations"
+        done
+    } > "$WORK/cpu-rounds.md"
+    cat "$WORK/cpu-rounds.md" >&2
+    if [[ "${BENCH_CPU_ONLY:-0}" == 1 ]]; then
+        cp "$WORK/cpu-rounds.md" "$ROOT/bench/results/latest-cpu.md"
+        log "written to bench/results/latest-cpu.md"
+        exit 0
+    fi
+fi
+
 log "(a) wrk ${WRK_SECONDS}s on the no-op endpoint"
 watch_others noop
 p0=$(cpu_s "$PRODUCER_PID")
@@ -465,6 +510,12 @@ RESULT="$WORK/results.md"
     echo "| f | Burst invariant check | $(prop "$WORK/burst.properties" invariant_check) | PASS | $( [[ $BURST_EXIT == 0 ]] && echo yes || echo '**no**') |"
     echo "| g | Max RSS producer / consumer (MiB) | $RSS_P / $RSS_C | < 512 each | $(verdict "$(( RSS_P > RSS_C ? RSS_P : RSS_C ))" 512 lt) |"
     echo
+    if [[ -f "$WORK/cpu-rounds.md" ]]; then
+        echo "## (h) CPU per answered request, ${CPU_SECONDS}s rounds, the two endpoints alternately"
+        echo
+        cat "$WORK/cpu-rounds.md"
+        echo
+    fi
     echo "## (d) load generator, open loop"
     echo
     cat "$WORK/half-rate.md"
