@@ -10,7 +10,8 @@
 --   idempotency key        <p>:{s<n>}:idem:<eventId>:<key>   only when the request carries one
 -- ARGV[1] idempotency TTL in seconds
 -- ARGV[2] most jobs the shard queue may hold before new requests are refused ('' for no bound)
--- then, per request, 4 values: reservation id (UUID text), event id (decimal digits), user id,
+-- then, per request, 4 values: reservation id (canonical UUID text, as UUID.toString writes it), event id (decimal
+--   digits), user id,
 --   '1' if the request carries an idempotency key (and so has a key of its own above), else '0'
 --
 -- Returns 3 values per request, in order:
@@ -28,6 +29,33 @@ local maxDepth = tonumber(ARGV[2])
 local now = redis.call('TIME')
 local acceptedAt = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))
 local depth = maxDepth and redis.call('LLEN', queue)
+
+-- What the batch needs to know of an event is read once per batch: nothing else runs while this script does, and
+-- the script itself only changes 'seq'.
+local events = {}
+local function event_state(event)
+  local state = events[event]
+  if not state then
+    state = { exists = redis.call('EXISTS', event) == 1 }
+    -- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
+    state.soldOut = state.exists and redis.call('HGET', event, 'soldOut') == '1'
+    events[event] = state
+  end
+  return state
+end
+
+-- The accepted jobs are pushed with one LPUSH and one HSET per batch (in chunks: Lua's unpack has a limit). LPUSH
+-- of several values pushes them in order, so the batch's first job ends up nearest the tail, where the worker
+-- serves: exactly as one LPUSH per job.
+local jobs, pendingEntries = {}, {}
+local function push_all()
+  for from = 1, #jobs, 1000 do
+    redis.call('LPUSH', queue, unpack(jobs, from, math.min(#jobs, from + 999)))
+  end
+  for from = 1, #pendingEntries, 1000 do
+    redis.call('HSET', pending, unpack(pendingEntries, from, math.min(#pendingEntries, from + 999)))
+  end
+end
 
 local reply = {}
 local function answer(status, first, second)
@@ -48,29 +76,28 @@ for arg = 3, #ARGV, 4 do
     key = key + 1
   end
 
-  local previous = nil
-  if idempotency and redis.call('EXISTS', event) == 1 then
-    previous = redis.call('GET', idempotency)
-  end
-  if redis.call('EXISTS', event) == 0 then
+  local state = event_state(event)
+  local previous = idempotency and state.exists and redis.call('GET', idempotency)
+  if not state.exists then
     answer('NO_EVENT', '', '')
   elseif previous then
     answer('REPLAY', previous, '')
-  -- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
-  elseif redis.call('HGET', event, 'soldOut') == '1' then
+  elseif state.soldOut then
     answer('SOLD_OUT', '', '')
   elseif depth and depth >= maxDepth then
     answer('BUSY', '', '')
   else
     local position = string.format('%d', redis.call('HINCRBY', event, 'seq', 1))
-    local job = '{"v":1,"id":' .. cjson.encode(id)
-      .. ',"event":' .. eventId
+    local job = '{"v":1,"id":"' .. id
+      .. '","event":' .. eventId
       .. ',"user":' .. cjson.encode(userId)
       .. ',"pos":' .. position
       .. ',"at":' .. acceptedAt .. '}'
-    redis.call('LPUSH', queue, job)
-    redis.call('HSET', pending, id, job)
+    jobs[#jobs + 1] = job
+    pendingEntries[#pendingEntries + 1] = id
+    pendingEntries[#pendingEntries + 1] = job
     if idempotency then
+      -- now, not with the others: a later request of this batch with the same key must find it
       redis.call('SET', idempotency, job, 'EX', ttl)
     end
     if depth then
@@ -79,4 +106,5 @@ for arg = 3, #ARGV, 4 do
     answer('ACCEPTED', position, acceptedAt)
   end
 end
+push_all()
 return reply

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.job.JobCodec;
@@ -206,6 +207,27 @@ class QueueScriptsIntegrationTests {
                 Status.BUSY);
         assertThat(redis.opsForList().size(this.keys.queue(3))).isEqualTo(2);
         assertThat(redis.opsForHash().get(this.keys.event(3), "seq")).isEqualTo("2");
+    }
+
+    @Test
+    void aBatchOfThousandsQueuesEveryJobInPositionOrder() {
+        register(2, 5000, 0);
+        EnqueueBatch.Request[] requests = new EnqueueBatch.Request[2500];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = request(2, "user-" + i, null);
+        }
+
+        List<Outcome> outcomes = enqueueAll(OptionalLong.empty(), requests);
+
+        assertThat(outcomes).extracting((outcome) -> outcome.job().position())
+            .containsExactlyElementsOf(LongStream.rangeClosed(1, requests.length).boxed().toList());
+        // the tail (the worker's end) holds the first position
+        List<ReservationJob> queued = redis.opsForList().range(this.keys.queue(2), 0, -1).stream()
+            .map(this.codec::decode).toList();
+        assertThat(queued).hasSize(requests.length);
+        assertThat(queued.get(queued.size() - 1)).isEqualTo(outcomes.get(0).job());
+        assertThat(queued.get(0)).isEqualTo(outcomes.get(requests.length - 1).job());
+        assertThat(redis.opsForHash().size(this.keys.pending(2))).isEqualTo(requests.length);
     }
 
     @Test
