@@ -14,7 +14,8 @@
 #   BENCH_HALF_RATE_SECONDS [10]  BENCH_LOW_RATE [1000] (d2: open loop at a rate the load generator sustains here)
 #   BENCH_E2E_REQUESTS [20000]  BENCH_E2E_USERS [15000]  BENCH_E2E_MALFORMED [200]  BENCH_E2E_CONCURRENCY [200]
 #   BENCH_SERVICE_JAVA_OPTS [-Xmx256m -XX:+ExitOnOutOfMemoryError]   BENCH_LOADGEN_JAVA_OPTS [-Xmx1g]
-#   BENCH_PRODUCER_JAVA_OPTS [] (added for the producer only, e.g. -XX:+UseZGC: see docs/benchmark.md)
+#   BENCH_PRODUCER_JAVA_OPTS [] BENCH_CONSUMER_JAVA_OPTS [] (added for that service only, e.g. -XX:+UseZGC or a
+#     profiler agent: see docs/benchmark.md)
 #   BENCH_COLD_WORKER=1 ((e) with a new consumer JVM instead of the warm one, frozen while the backlog builds)
 #   BENCH_PROFILE=1 (top -H of the producer during (c) and of the consumer during (e), into the logs)
 #   BENCH_SKIP_BUILD=1 (use the jars as built)  BENCH_MAVEN_ARGS (e.g. -o for an offline build)
@@ -56,6 +57,7 @@ E2E_CONCURRENCY="${BENCH_E2E_CONCURRENCY:-200}"
 SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx256m -XX:+ExitOnOutOfMemoryError}"
 LOADGEN_JAVA_OPTS="${BENCH_LOADGEN_JAVA_OPTS:--Xmx1g}"
 PRODUCER_JAVA_OPTS="${BENCH_PRODUCER_JAVA_OPTS:-}"
+CONSUMER_JAVA_OPTS="${BENCH_CONSUMER_JAVA_OPTS:-}"
 WAIT_SECONDS="${BENCH_WAIT_SECONDS:-300}"
 CPU_ROUNDS="${BENCH_CPU_ROUNDS:-5}"
 CPU_SECONDS="${BENCH_CPU_SECONDS:-5}"
@@ -164,7 +166,7 @@ start_producer() {
 }
 start_consumer() {
     env "${service_env[@]}" SERVER_PORT="$CONSUMER_PORT" \
-        "$JAVA" $SERVICE_JAVA_OPTS -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$WORK" \
+        "$JAVA" $SERVICE_JAVA_OPTS $CONSUMER_JAVA_OPTS -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$WORK" \
         -jar "$WORK/consumer-service.jar" >> "$WORK/consumer.log" 2>&1 &
     CONSUMER_PID=$!
     echo "$CONSUMER_PID" > "$WORK/consumer.pid"
