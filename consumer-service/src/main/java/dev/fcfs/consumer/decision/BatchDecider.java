@@ -123,7 +123,10 @@ public class BatchDecider {
     private static Set<UUID> alreadyDecided(Connection connection, List<ReservationJob> jobs) throws SQLException {
         Object[] ids = jobs.stream().map((job) -> job.reservationId()).toArray();
         Set<UUID> found = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM reservations WHERE id = ANY(?)")) {
+        // one primary-key look-up per job (LATERAL): never a scan of the table, whatever its statistics say
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT r.id FROM unnest(?::uuid[]) AS wanted(id)
+                CROSS JOIN LATERAL (SELECT id FROM reservations WHERE id = wanted.id) AS r""")) {
             statement.setArray(1, connection.createArrayOf("uuid", ids));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -159,12 +162,16 @@ public class BatchDecider {
         Object[] eventIds = wanted.stream().map(UserKey::eventId).toArray();
         Object[] userIds = wanted.stream().map(UserKey::userId).toArray();
         Set<UserKey> found = new HashSet<>();
-        // the predicate matches the partial unique index reservations_first_request_per_user, which serves it
+        // One look-up per (event, user) in the partial unique index reservations_first_request_per_user, whose
+        // predicate this matches. LATERAL keeps it a look-up: as a plain join, PostgreSQL chose a sort-merge join
+        // over a sequential scan of the whole table when its statistics lagged behind a fast-growing table, which
+        // made the query 50 times slower (about 300 ms per batch of 2,000 in the benchmark).
         try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT r.event_id, r.user_id FROM reservations r
-                JOIN unnest(?::bigint[], ?::varchar[]) AS wanted(event_id, user_id)
-                  ON r.event_id = wanted.event_id AND r.user_id = wanted.user_id
-                WHERE r.reason IS DISTINCT FROM 'DUPLICATE'""")) {
+                SELECT r.event_id, r.user_id FROM unnest(?::bigint[], ?::varchar[]) AS wanted(event_id, user_id)
+                CROSS JOIN LATERAL (
+                    SELECT event_id, user_id FROM reservations
+                    WHERE event_id = wanted.event_id AND user_id = wanted.user_id
+                      AND reason IS DISTINCT FROM 'DUPLICATE') AS r""")) {
             statement.setArray(1, connection.createArrayOf("bigint", eventIds));
             statement.setArray(2, connection.createArrayOf("varchar", userIds));
             try (ResultSet rows = statement.executeQuery()) {
