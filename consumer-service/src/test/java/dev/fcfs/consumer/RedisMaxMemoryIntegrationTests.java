@@ -114,14 +114,7 @@ class RedisMaxMemoryIntegrationTests {
         @Bean
         @Primary
         DataRedisConnectionDetails privateRedisConnection(PrivateRedis redis) {
-            return new DataRedisConnectionDetails() {
-
-                @Override
-                public Standalone getStandalone() {
-                    return Standalone.of(redis.host(), redis.port());
-                }
-
-            };
+            return redis.connectionDetails();
         }
 
     }

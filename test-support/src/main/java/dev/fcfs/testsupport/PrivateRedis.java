@@ -24,6 +24,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+
 /**
  * A Redis server of the test's own, started with the arguments the test needs ({@code --maxmemory 2mb},
  * {@code --maxmemory-policy allkeys-lru}, {@code --rename-command CONFIG ""}, ...): settings that the shared Redis of
@@ -92,6 +94,23 @@ public final class PrivateRedis implements AutoCloseable {
 
     public int port() {
         return this.port;
+    }
+
+    /**
+     * Connection details that point a Spring Boot application's Redis client at this server: declare them as a
+     * {@code @Primary} bean in the test's configuration.
+     */
+    public DataRedisConnectionDetails connectionDetails() {
+        String serverHost = this.host;
+        int serverPort = this.port;
+        return new DataRedisConnectionDetails() {
+
+            @Override
+            public Standalone getStandalone() {
+                return Standalone.of(serverHost, serverPort);
+            }
+
+        };
     }
 
     /** Commands on one connection of the test's own to this server (opened on first use, closed with the server). */

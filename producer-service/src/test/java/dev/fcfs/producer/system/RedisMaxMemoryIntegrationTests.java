@@ -116,14 +116,7 @@ class RedisMaxMemoryIntegrationTests extends ProducerIntegrationSupport {
         @Bean
         @Primary
         DataRedisConnectionDetails privateRedisConnection(PrivateRedis redis) {
-            return new DataRedisConnectionDetails() {
-
-                @Override
-                public Standalone getStandalone() {
-                    return Standalone.of(redis.host(), redis.port());
-                }
-
-            };
+            return redis.connectionDetails();
         }
 
     }
