@@ -27,6 +27,14 @@ class ProducerConfiguration {
     }
 
     @Bean
+    FilterRegistrationBean<ContentTypeFilter> contentTypeFilter() {
+        FilterRegistrationBean<ContentTypeFilter> registration = new FilterRegistrationBean<>(new ContentTypeFilter());
+        // Before Spring MVC matches the request (its 'consumes' check parses the Content-Type), after the size check.
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        return registration;
+    }
+
+    @Bean
     FilterRegistrationBean<ReservationOutcomeMetrics> reservationOutcomeMetrics(MeterRegistry registry) {
         FilterRegistrationBean<ReservationOutcomeMetrics> registration = new FilterRegistrationBean<>(
                 new ReservationOutcomeMetrics(registry));

@@ -33,6 +33,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
@@ -117,6 +119,11 @@ class ReservationRequestPropertyTests {
                 "application/json; charset=no-such-charset", "application/json;;;",
                 "application/json; q=0.5", "APPLICATION/JSON", "application/json\u00e9", "json", "/", "a/b/c", "",
                 "application/json; charset=\"utf-8\"", Gen.anyString(random, 30)), (contentType) -> {
+                    if (!parsableBySpring(contentType)) {
+                        // e.g. an unclosed quote: MockMvc's mock request fails to parse it while being built, before
+                        // the service sees it; BadRequestIntegrationTests sends such values over real HTTP (415)
+                        return;
+                    }
                     MockHttpServletResponse response = perform(post("/events/{id}/reservations", EVENT)
                         .header("Content-Type", contentType)
                         .content("{\"userId\":\"u-1\"}".getBytes(StandardCharsets.UTF_8)));
@@ -170,6 +177,20 @@ class ReservationRequestPropertyTests {
                         assertThat(response.getStatus()).isEqualTo(400);
                     }
                 });
+    }
+
+    /** Whether Spring's parser ends with a media type or its documented {@code InvalidMediaTypeException}. */
+    private static boolean parsableBySpring(String contentType) {
+        try {
+            MediaType.parseMediaType(contentType);
+            return true;
+        }
+        catch (InvalidMediaTypeException ex) {
+            return true;
+        }
+        catch (RuntimeException ex) {
+            return false;
+        }
     }
 
     private MockHttpServletResponse perform(MockHttpServletRequestBuilder request) {
