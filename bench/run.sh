@@ -288,26 +288,32 @@ REDIS_PID="$(redis info server | awk -F: '/^process_id:/ { print $2 }' | tr -d '
 per_request_us() { # cpu_seconds requests -> microseconds per request
     awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", c * 1e6 / n; else print "-" }'
 }
+script_runs() { # EVALSHA + EVAL calls Redis has counted so far (all clients: the run is assumed alone on Redis)
+    redis info commandstats | awk -F'[=,:]' '/^cmdstat_eval(sha)?:/ { n += $3 } END { print n + 0 }'
+}
 cpu_round() { # round endpoint path -> one table row; also appends "round requests/s" to $WORK/cpu-rounds-<endpoint>
-    local pu ps r0 line n
+    local pu ps r0 s0 line n
     pu=$(cpu_s "$PRODUCER_PID" 12)
     ps=$(cpu_s "$PRODUCER_PID" 13)
     r0=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
+    s0=$(script_runs)
     line=$(wrk_run "cpu-$2-$1" "$3" "$CPU_SECONDS")
     n=$(field "$line" requests)
+    local runs=$(($(script_runs) - s0))
     echo "$1 $(field "$line" rps)" >> "$WORK/cpu-rounds-$2"
     echo "| $1 | $2 | $(field "$line" rps)" \
         "| $(per_request_us "$(cpu_delta "$pu" "$(cpu_s "$PRODUCER_PID" 12)")" "$n")" \
         "| $(per_request_us "$(cpu_delta "$ps" "$(cpu_s "$PRODUCER_PID" 13)")" "$n")" \
-        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$(cpu_s "$REDIS_PID")")" "$n" || echo '?') |"
+        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$(cpu_s "$REDIS_PID")")" "$n" || echo '?')" \
+        "| $( ((runs > 0)) && awk -v n="$n" -v r="$runs" 'BEGIN { printf "%.1f", n / r }' || echo '-') |"
 }
 ROUND_RATIOS="-"
 ROUND_MEDIAN="-"
 if ((CPU_ROUNDS > 0)); then
     log "(h) CPU per request: $CPU_ROUNDS rounds of ${CPU_SECONDS}s on each endpoint, alternately"
     {
-        echo "| Round | Endpoint | Requests/s | Producer user µs/request | Producer kernel µs/request | Redis µs/request |"
-        echo "|---|---|---|---|---|---|"
+        echo "| Round | Endpoint | Requests/s | Producer user µs/request | Producer kernel µs/request | Redis µs/request | Requests per script run |"
+        echo "|---|---|---|---|---|---|---|"
         for round in $(seq 1 "$CPU_ROUNDS"); do
             cpu_round "$round" no-op /bench/noop/events/1/reservations
             cpu_round "$round" accept "/events/$OPEN_EVENT/reservations"

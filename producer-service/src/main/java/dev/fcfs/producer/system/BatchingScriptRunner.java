@@ -1,20 +1,19 @@
 package dev.fcfs.producer.system;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -28,6 +27,9 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
@@ -38,22 +40,22 @@ import org.springframework.data.redis.connection.lettuce.LettuceExceptionConvert
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Runs one script for many concurrent callers with as few invocations as the load allows. Each caller hands its call
- * to a flusher thread and waits; the flusher takes every call handed over since it last ran, groups them (calls of
- * one group share a hash slot), sends one invocation per group of up to {@link #MAX_CALLS_PER_INVOCATION} calls over
- * one dedicated connection, all in a single write, and gives each caller its own outcome from the reply. Under a
- * burst, hundreds of requests cost Lettuce one command per shard and Redis one script run per shard; when idle, a
- * call waits only for the flusher to wake. This is Kafka's producer batching without the linger: nothing waits on
- * purpose, and each caller gets its outcome only once Redis has answered for it.
+ * Runs one script for many concurrent callers with as few invocations as the load allows. Calls are grouped (calls
+ * of one group share a hash slot, so one invocation may name all their keys), and each group has at most one
+ * invocation in flight: a caller whose group is idle sends its call at once, alone or with whatever else is waiting;
+ * a caller whose group has an invocation in flight leaves its call waiting, and when the reply of that invocation
+ * arrives, the Netty thread that reads it sends everything that waited, up to {@link #MAX_CALLS_PER_INVOCATION}
+ * calls, as the group's next invocation, then gives each caller of the finished one its outcome. So a batch holds
+ * what arrived during one round trip: one call when idle, hundreds under a burst, which then cost Lettuce one command
+ * and Redis one script run. This is Kafka's producer batching with the round trip as its linger: nothing waits on a
+ * timer, a call waits at most for the reply before its own, and each caller gets its outcome only once Redis has
+ * answered for it.
  *
- * <p>Works with a standalone, a Sentinel and a cluster client (Lettuce routes each invocation by its first key's
- * slot; all keys of a group share one hash tag). In a cluster, Lettuce may also write a command later on its own,
- * from a Netty callback after the flush that sent it: the retry after a {@code MOVED}/{@code ASK} redirection (a slot
- * moved by resharding or a failover), or a command that waited for a node connection to open. With automatic
- * flushing off nothing would send it, and the request would time out with a 503 (e2e {@code RedisClusterTests} moves
- * a slot to show it). So while any caller waits for a reply, the flusher also flushes every
- * {@link #LATE_WRITE_FLUSH_INTERVAL_NANOS}. Failures are translated like Spring Data Redis does, so the API's 503
- * handling applies unchanged; a failed invocation fails every call in it.
+ * <p>One invocation in flight per group also keeps each group's calls in the order they were handed over, on a
+ * standalone, a Sentinel or a cluster client (Lettuce routes each invocation by its first key's slot, and follows
+ * {@code MOVED}/{@code ASK} redirections by itself). Failures are translated like Spring Data Redis does, so the
+ * API's 503 handling applies unchanged; a failed or timed-out invocation fails every call in it, and the group's next
+ * invocation goes out as usual.
  *
  * @param <C> one caller's call
  * @param <O> the outcome of one call
@@ -67,27 +69,15 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
 
     private static final long RECONNECT_INTERVAL_NANOS = 1_000_000_000L;
 
-    /** How soon a command Lettuce wrote after the last flush (cluster redirection, new node connection) is sent. */
-    private static final long LATE_WRITE_FLUSH_INTERVAL_NANOS = 2_000_000L;
-
     private final LettuceConnectionFactory connectionFactory;
 
     private final BatchedScript<C, O> script;
 
     private final long timeoutNanos;
 
-    /** Calls handed to the flusher and not yet sent. */
-    private final Queue<Call<C, O>> handedOver = new ConcurrentLinkedQueue<>();
-
-    /** Set by a caller after handing a call over, cleared by the flusher before it takes the calls. */
-    private final AtomicBoolean flusherWoken = new AtomicBoolean();
-
-    /** Callers waiting for an outcome: while there are any, the flusher keeps flushing now and then. */
-    private final AtomicInteger awaiting = new AtomicInteger();
+    private final Map<Integer, Group> groups = new ConcurrentHashMap<>();
 
     private final ReentrantLock connecting = new ReentrantLock();
-
-    private final Thread flusher;
 
     private volatile Connection current;
 
@@ -102,33 +92,26 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
         this.connectionFactory = connectionFactory;
         this.script = script;
         this.timeoutNanos = timeout.toNanos();
-        this.flusher = new Thread(this::flushLoop, "redis-batching-flusher");
-        this.flusher.setDaemon(true);
-        this.flusher.start();
     }
 
     /**
-     * Runs the call within the next invocation of the script ({@code EVALSHA}, falling back to {@code EVAL} when
-     * Redis does not have it cached, e.g. after a restart) and waits for its outcome.
+     * Runs the call within its group's next invocation of the script ({@code EVALSHA}, falling back to {@code EVAL}
+     * when Redis does not have it cached, e.g. after a restart) and waits for its outcome.
      *
      * <p>The caller waits without a timeout of its own: the timeout runs once per invocation (a timed wait per caller
-     * costs a timer per request, measured at about a twentieth of the accept path's CPU on Java 25), and the flusher
-     * never leaves a call it took without an outcome.
+     * costs a timer per request, measured at about a twentieth of the accept path's CPU on Java 25), and every call
+     * handed over is sent, by its caller or by the end of the invocation before it, and so gets an outcome.
      * @throws org.springframework.dao.DataAccessException if Redis is unreachable, times out or fails the script
      */
     public O run(C call) {
         if (!this.running) {
             throw new RedisConnectionFailureException("Shutting down");
         }
-        // opened here rather than by the flusher, so that an outage fails the caller at once, not at its deadline
+        // opened before the call is handed over, so that an outage fails the caller at once, not at its deadline
         connection(System.nanoTime() + this.timeoutNanos);
         Call<C, O> handed = new Call<>(call, new CompletableFuture<>());
-        this.awaiting.incrementAndGet();
+        group(this.script.groupOf(call)).handOver(handed);
         try {
-            this.handedOver.add(handed);
-            if (!this.flusherWoken.getAndSet(true)) {
-                LockSupport.unpark(this.flusher);
-            }
             return handed.outcome().get();
         }
         catch (InterruptedException ex) {
@@ -139,86 +122,114 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
         catch (ExecutionException ex) {
             throw translate(ex.getCause());
         }
-        finally {
-            this.awaiting.decrementAndGet();
-        }
+    }
+
+    private Group group(int key) {
+        Group group = this.groups.get(key);
+        return (group != null) ? group : this.groups.computeIfAbsent(key, (k) -> new Group());
     }
 
     /**
-     * Sends the calls handed over, one invocation per group. A caller sets {@link #flusherWoken} after handing its
-     * call over, and this loop clears it before taking the calls, so every call is taken by a later pass. While callers
-     * wait for outcomes it also flushes every {@link #LATE_WRITE_FLUSH_INTERVAL_NANOS}, for the commands Lettuce
-     * writes by itself (see the class comment); idle, it sleeps until a caller wakes it.
+     * One group's waiting calls and whether an invocation of the group is in flight. Whoever finds the group idle
+     * (a caller, or the end of the invocation in flight) claims it and sends what waits. A call handed over while
+     * the group is claimed is seen by the claimant's check after it lets go, or claims the group itself: no call is
+     * left waiting while the group is idle.
      */
-    private void flushLoop() {
-        while (this.running) {
-            boolean woken = this.flusherWoken.getAndSet(false);
-            List<Call<C, O>> calls = takeHandedOver();
-            boolean waited = this.awaiting.get() > 0;
-            try {
-                Connection connection = this.current;
-                if (!calls.isEmpty()) {
-                    send(calls, connection);
-                }
-                if ((!calls.isEmpty() || waited) && connection != null) {
-                    connection.connection().flushCommands();
-                }
-            }
-            catch (RuntimeException | Error ex) {
-                // callers wait without a timeout of their own: none may be left without an outcome
-                calls.forEach((call) -> call.outcome().completeExceptionally(ex));
-            }
-            if (woken) {
-                continue;
-            }
-            if (waited) {
-                LockSupport.parkNanos(this, LATE_WRITE_FLUSH_INTERVAL_NANOS);
-            }
-            else {
-                LockSupport.park(this);
-            }
-        }
-    }
+    private final class Group {
 
-    private List<Call<C, O>> takeHandedOver() {
-        List<Call<C, O>> calls = new ArrayList<>();
-        for (Call<C, O> call = this.handedOver.poll(); call != null; call = this.handedOver.poll()) {
-            calls.add(call);
-        }
-        return calls;
-    }
+        private final Queue<Call<C, O>> waiting = new ConcurrentLinkedQueue<>();
 
-    /** Queues one invocation per group and size limit, in the calls' order within each group; not yet flushed. */
-    private void send(List<Call<C, O>> calls, Connection connection) {
-        Map<Integer, List<Call<C, O>>> groups = new LinkedHashMap<>();
-        for (Call<C, O> call : calls) {
-            groups.computeIfAbsent(this.script.groupOf(call.call()), (group) -> new ArrayList<>()).add(call);
+        private final AtomicBoolean inFlight = new AtomicBoolean();
+
+        void handOver(Call<C, O> call) {
+            this.waiting.add(call);
+            sendIfIdle();
         }
-        for (List<Call<C, O>> group : groups.values()) {
-            for (int from = 0; from < group.size(); from += MAX_CALLS_PER_INVOCATION) {
-                List<Call<C, O>> chunk = group.subList(from, Math.min(group.size(), from + MAX_CALLS_PER_INVOCATION));
-                try {
-                    if (connection == null || connection.isClosed()) {
-                        throw new RedisConnectionFailureException("Redis connection closed");
-                    }
-                    invoke(connection, chunk, this.script.invocation(chunk.stream().map(Call::call).toList()));
+
+        /** Called once per invocation, when it has ended (reply, failure or timeout): the next one may go out. */
+        void invocationEnded() {
+            this.inFlight.set(false);
+            sendIfIdle();
+        }
+
+        private void sendIfIdle() {
+            while (!this.waiting.isEmpty() && this.inFlight.compareAndSet(false, true)) {
+                List<Call<C, O>> calls = takeWaiting();
+                if (calls.isEmpty()) {
+                    this.inFlight.set(false);
                 }
-                catch (RuntimeException ex) {
-                    chunk.forEach((call) -> call.outcome().completeExceptionally(ex));
+                else {
+                    send(this, calls);
+                    return;
                 }
             }
         }
+
+        private List<Call<C, O>> takeWaiting() {
+            List<Call<C, O>> calls = new ArrayList<>();
+            for (Call<C, O> call = this.waiting.poll(); call != null; call = this.waiting.poll()) {
+                calls.add(call);
+                if (calls.size() == MAX_CALLS_PER_INVOCATION) {
+                    break;
+                }
+            }
+            return calls;
+        }
+
+        void failWaiting(RuntimeException failure) {
+            for (Call<C, O> call = this.waiting.poll(); call != null; call = this.waiting.poll()) {
+                call.outcome().completeExceptionally(failure);
+            }
+        }
+
     }
 
     /**
-     * Queues the invocation and arranges for its calls' outcomes: from the reply, or a failure of the whole
-     * invocation, or a timeout of the whole invocation.
+     * Sends one invocation for the calls of a claimed group and arranges for its end: when the reply (or a failure,
+     * or the timeout) comes, the group's next invocation is sent first, so that Redis has work while this one's
+     * callers are woken, and then each caller gets its outcome. Whatever goes wrong, the invocation ends once.
      */
-    private void invoke(Connection connection, List<Call<C, O>> calls, BatchedScript.Invocation<O> invocation) {
-        RedisScript<?> redisScript = this.script.script();
+    private void send(Group group, List<Call<C, O>> calls) {
+        BatchedScript.Invocation<O> invocation;
+        try {
+            invocation = this.script.invocation(calls.stream().map(Call::call).toList());
+        }
+        catch (RuntimeException ex) {
+            calls.forEach((call) -> call.outcome().completeExceptionally(ex));
+            group.invocationEnded();
+            return;
+        }
         CompletableFuture<List<?>> reply = new CompletableFuture<>();
-        reply.orTimeout(this.timeoutNanos, TimeUnit.NANOSECONDS)
-            .whenComplete((values, failure) -> complete(calls, invocation, values, failure));
+        reply.whenComplete((values, failure) -> {
+            try {
+                group.invocationEnded();
+            }
+            finally {
+                complete(calls, invocation, values, failure);
+            }
+        });
+        try {
+            Connection connection = this.current;
+            if (connection == null || connection.isClosed()) {
+                throw new RedisConnectionFailureException("Redis connection closed");
+            }
+            // Lettuce's timer wheel: no thread is woken per invocation (orTimeout's scheduler thread was, measurably)
+            Timeout timeout = connection.timer()
+                .newTimeout((expired) -> reply.completeExceptionally(new TimeoutException(
+                        "No reply from Redis within " + Duration.ofNanos(this.timeoutNanos))), this.timeoutNanos,
+                        TimeUnit.NANOSECONDS);
+            reply.whenComplete((values, failure) -> timeout.cancel());
+            invoke(connection, invocation, reply);
+        }
+        catch (RuntimeException ex) {
+            reply.completeExceptionally(ex);
+        }
+    }
+
+    /** Sends the invocation; its reply, or its failure, completes {@code reply}. */
+    private void invoke(Connection connection, BatchedScript.Invocation<O> invocation,
+            CompletableFuture<List<?>> reply) {
+        RedisScript<?> redisScript = this.script.script();
         connection.commands()
             .<List<?>>evalsha(redisScript.getSha1(), ScriptOutputType.MULTI, invocation.keys(), invocation.args())
             .whenComplete((values, failure) -> {
@@ -228,7 +239,6 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
                         .<List<?>>eval(redisScript.getScriptAsString(), ScriptOutputType.MULTI, invocation.keys(),
                                 invocation.args())
                         .whenComplete((evalValues, evalFailure) -> settle(reply, evalValues, evalFailure));
-                    connection.connection().flushCommands();
                 }
                 else {
                     settle(reply, values, failure);
@@ -359,45 +369,65 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
     }
 
     @Override
-    public void destroy() throws InterruptedException {
+    public void destroy() {
         this.running = false;
-        LockSupport.unpark(this.flusher);
-        this.flusher.join(TimeUnit.SECONDS.toMillis(5));
-        RuntimeException shutDown = new RedisConnectionFailureException("Shutting down");
-        takeHandedOver().forEach((call) -> call.outcome().completeExceptionally(shutDown));
         Connection connection = this.current;
         if (connection != null) {
+            // fails the invocations in flight, whose ends send (and so fail) whatever waits behind them
             connection.connection().close();
         }
+        RuntimeException shutDown = new RedisConnectionFailureException("Shutting down");
+        this.groups.values().forEach((group) -> group.failWaiting(shutDown));
     }
 
     /** One caller's call and where its outcome goes. */
     private record Call<C, O>(C call, CompletableFuture<O> outcome) {
     }
 
-    /** A dedicated connection with automatic flushing off, and its scripting commands. */
+    /** A dedicated connection, its scripting commands and the client's timer. */
     private record Connection(StatefulConnection<String, String> connection,
-            RedisScriptingAsyncCommands<String, String> commands) {
+            RedisScriptingAsyncCommands<String, String> commands, Timer timer) {
 
         static Connection open(AbstractRedisClient client) {
-            Connection connection;
+            Timer timer = client.getResources().timer();
             if (client instanceof RedisClusterClient cluster) {
-                StatefulRedisClusterConnection<String, String> clusterConnection = cluster.connect(StringCodec.UTF8);
-                connection = new Connection(clusterConnection, clusterConnection.async());
+                StatefulRedisClusterConnection<String, String> clustered = cluster.connect(ExactUtf8Codec.INSTANCE);
+                return new Connection(clustered, clustered.async(), timer);
             }
-            else if (client instanceof RedisClient standalone) {
-                StatefulRedisConnection<String, String> standaloneConnection = standalone.connect(StringCodec.UTF8);
-                connection = new Connection(standaloneConnection, standaloneConnection.async());
+            if (client instanceof RedisClient standalone) {
+                StatefulRedisConnection<String, String> single = standalone.connect(ExactUtf8Codec.INSTANCE);
+                return new Connection(single, single.async(), timer);
             }
-            else {
-                throw new IllegalStateException("Unsupported Redis client " + client);
-            }
-            connection.connection().setAutoFlushCommands(false);
-            return connection;
+            throw new IllegalStateException("Unsupported Redis client " + client);
         }
 
         boolean isClosed() {
             return (this.connection instanceof RedisChannelHandler<?, ?> handler) && handler.isClosed();
+        }
+
+    }
+
+    /**
+     * UTF-8, with an exact size for each argument: Lettuce then writes the argument straight into the command's
+     * buffer. With {@link StringCodec#UTF8}, whose size is an estimate, it allocates (and, one time in 128, tracks
+     * for leaks with a stack trace) a temporary buffer for every key and argument of the invocation.
+     */
+    static final class ExactUtf8Codec extends StringCodec {
+
+        static final ExactUtf8Codec INSTANCE = new ExactUtf8Codec();
+
+        private ExactUtf8Codec() {
+            super(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public int estimateSize(Object keyOrValue) {
+            return (keyOrValue instanceof CharSequence text) ? ByteBufUtil.utf8Bytes(text) : 0;
+        }
+
+        @Override
+        public boolean isEstimateExact() {
+            return true;
         }
 
     }

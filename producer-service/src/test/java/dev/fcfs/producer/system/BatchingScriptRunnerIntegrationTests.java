@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 import dev.fcfs.testsupport.PrivateRedis;
 import io.lettuce.core.ClientOptions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -137,6 +140,48 @@ class BatchingScriptRunnerIntegrationTests {
             .withMessageContaining("asked to fail");
 
         assertThat(this.runner.run(new Call(2, "fine"))).isEqualTo("group-2:fine:1");
+    }
+
+    @Test
+    void passesTextThatIsNotAsciiThroughUnchanged() {
+        String text = "Zoë-東京-\uD83C\uDFAB";
+
+        assertThat(this.runner.run(new Call(1, text))).isEqualTo("group-1:" + text + ":1");
+    }
+
+    @Test
+    void anInvocationRedisDoesNotAnswerInTimeFailsAsATimeoutAndTheCallsBehindItGoOutAfterIt() throws Exception {
+        BatchingScriptRunner<Call, String> impatient = new BatchingScriptRunner<>(this.connections, new EchoScript(),
+                Duration.ofMillis(300));
+        impatient.start();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            assertThat(impatient.run(new Call(0, "warm"))).isEqualTo("group-0:warm:1");
+            this.server.commands().clientPause(1500);
+            long start = System.nanoTime();
+            List<Future<String>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String value = "paused-" + i;
+                calls.add(threads.submit(() -> impatient.run(new Call(0, value))));
+            }
+            for (Future<String> call : calls) {
+                assertThat(call).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(QueryTimeoutException.class);
+            }
+            // each call waited at most for the invocation before its own to time out, and then for its own
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1400));
+
+            Awaitility.await("Redis answering again")
+                .atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
+                .until(() -> impatient.run(new Call(0, "after")), "group-0:after:1"::equals);
+        }
+        finally {
+            threads.shutdownNow();
+            impatient.stop();
+            impatient.destroy();
+        }
     }
 
     @Test
