@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
+import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.ReservationScripts;
@@ -15,6 +16,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Plays the producer's part in consumer tests: creates events and queues requests with the real scripts. */
 final class QueueFixture {
+
+    private static final JobCodec CODEC = new JobCodec();
 
     private final JdbcTemplate jdbc;
 
@@ -36,24 +39,31 @@ final class QueueFixture {
         return id;
     }
 
-    /** Queues one request with enqueue.lua and returns the raw job, as the worker will read it. */
+    /** Queues one request with enqueue.lua and returns the job as the worker will read it. */
     String enqueue(long eventId, String userId) {
-        EnqueueBatch batch = EnqueueBatch.of(this.keys,
-                List.of(new EnqueueBatch.Request(ReservationId.newFor(eventId), eventId, userId, null)));
-        List<String> reply = this.redis.execute(ReservationScripts.ENQUEUE, List.of(batch.keys()),
-                (Object[]) batch.args(60, OptionalLong.empty()));
-        EnqueueBatch.Outcome outcome = batch.outcomes(reply).get(0);
-        if (outcome.status() != EnqueueBatch.Status.ACCEPTED) {
-            throw new IllegalStateException("not accepted: " + reply);
-        }
-        return this.redis.<String, String>opsForHash()
-            .get(this.keys.pending(this.keys.shardOf(eventId)), outcome.job().reservationId().toString());
+        return enqueueAll(eventId, userId).get(0);
     }
 
+    /**
+     * Queues the requests in one enqueue.lua run, as the producer does with requests that arrive together, and
+     * returns the jobs in position order. One run is atomic, so a worker deciding meanwhile cannot mark the
+     * event sold out between two of them and turn the later ones away at the door.
+     */
     List<String> enqueueAll(long eventId, String... userIds) {
-        List<String> jobs = new ArrayList<>();
+        List<EnqueueBatch.Request> requests = new ArrayList<>();
         for (String userId : userIds) {
-            jobs.add(enqueue(eventId, userId));
+            requests.add(new EnqueueBatch.Request(ReservationId.newFor(eventId), eventId, userId, null));
+        }
+        EnqueueBatch batch = EnqueueBatch.of(this.keys, requests);
+        List<String> reply = this.redis.execute(ReservationScripts.ENQUEUE, List.of(batch.keys()),
+                (Object[]) batch.args(60, OptionalLong.empty()));
+        List<String> jobs = new ArrayList<>();
+        for (EnqueueBatch.Outcome outcome : batch.outcomes(reply)) {
+            if (outcome.status() != EnqueueBatch.Status.ACCEPTED || outcome.job() == null) {
+                throw new IllegalStateException("not accepted: " + reply);
+            }
+            // encoded from the script's answer rather than read back: the worker may already have taken the job
+            jobs.add(CODEC.encode(outcome.job()));
         }
         return jobs;
     }
