@@ -3,6 +3,10 @@ package dev.fcfs.consumer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.fcfs.consumer.lease.ShardLeases;
 import dev.fcfs.consumer.worker.ConsumerIdentity;
@@ -12,6 +16,7 @@ import dev.fcfs.consumer.worker.ShardWorkerFactory;
 import dev.fcfs.consumer.worker.WorkerMetrics;
 import dev.fcfs.consumer.worker.WorkerProperties;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.redis.EvictionPolicyGuard;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +65,9 @@ class ShardSharingIntegrationTests {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    EvictionPolicyGuard evictionPolicy;
+
     @Test
     void twoConsumersSplitTheShardsAndTheSurvivorTakesAllAfterTheOtherLeaves() {
         if (!this.first.isRunning()) {
@@ -94,6 +102,46 @@ class ShardSharingIntegrationTests {
         }
         await().atMost(Duration.ofSeconds(20))
             .untilAsserted(() -> assertThat(this.first.ownedShards()).containsExactly(0, 1, 2, 3));
+    }
+
+
+    @Test
+    void aConsumerThatStopsWhileTakingAShardLeavesNoLeaseBehind() throws InterruptedException {
+        this.first.stop();
+        try {
+            AtomicReference<ShardCoordinator> stopping = new AtomicReference<>();
+            CountDownLatch taking = new CountDownLatch(1);
+            // Redis answers the first lease request of its first round only once the consumer has begun to stop
+            ShardLeases slowToAnswer = new ShardLeases(this.redis, this.keys, this.evictionPolicy) {
+
+                @Override
+                public boolean tryAcquire(int shard, String owner, Duration ttl) {
+                    taking.countDown();
+                    while (stopping.get().isRunning()) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                    return super.tryAcquire(shard, owner, ttl);
+                }
+
+            };
+            ShardCoordinator consumer = new ShardCoordinator(slowToAnswer, this.workers, this.queue, this.properties,
+                    this.keys, new ConsumerIdentity("stopping-consumer"), this.metrics);
+            stopping.set(consumer);
+            consumer.start();
+            assertThat(taking.await(10, TimeUnit.SECONDS)).isTrue();
+
+            consumer.stop();
+
+            // every shard is free for the others at once, not after a lease TTL
+            for (int shard = 0; shard < this.keys.shards(); shard++) {
+                assertThat(this.redis.opsForValue().get(this.keys.lease(shard))).as("lease of shard %d", shard)
+                    .isNotEqualTo("stopping-consumer");
+            }
+            assertThat(consumer.ownedShards()).isEmpty();
+        }
+        finally {
+            this.first.start();
+        }
     }
 
 }

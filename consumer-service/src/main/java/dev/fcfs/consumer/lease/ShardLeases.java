@@ -24,7 +24,7 @@ public class ShardLeases {
 
     private final EvictionPolicyGuard evictionPolicy;
 
-    ShardLeases(StringRedisTemplate redis, QueueKeys keys, EvictionPolicyGuard evictionPolicy) {
+    public ShardLeases(StringRedisTemplate redis, QueueKeys keys, EvictionPolicyGuard evictionPolicy) {
         this.redis = redis;
         this.keys = keys;
         this.evictionPolicy = evictionPolicy;

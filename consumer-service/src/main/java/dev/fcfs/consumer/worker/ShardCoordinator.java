@@ -90,7 +90,7 @@ public class ShardCoordinator implements SmartLifecycle {
     @Override
     public void stop() {
         this.running = false;
-        this.scheduler.shutdownNow();
+        finishRoundInProgress();
         this.owned.values().forEach((shard) -> shard.worker().stop());
         this.workerThreads.shutdown();
         try {
@@ -111,6 +111,25 @@ public class ShardCoordinator implements SmartLifecycle {
                     ex.toString());
         }
         this.owned.clear();
+    }
+
+    /**
+     * Lets a coordination round that is under way end before the workers are stopped: it takes no shard once
+     * {@code running} is false, but a lease it was already taking must end up among the shards stopped and given
+     * back, not with a worker (or a lease) that outlives this consumer. A round is a few Redis calls; one that is
+     * still stuck after a lease TTL (Redis unreachable) is interrupted.
+     */
+    private void finishRoundInProgress() {
+        this.scheduler.shutdown();
+        try {
+            if (!this.scheduler.awaitTermination(this.properties.leaseTtl().toMillis(), TimeUnit.MILLISECONDS)) {
+                this.scheduler.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            this.scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
