@@ -78,6 +78,14 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(this.targetHost, this.targetPort);
                 this.open.add(client);
                 this.open.add(upstream);
+                if (this.cut) {
+                    // cut() ran while this connection was being set up, maybe after it closed what it found open
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    this.open.remove(client);
+                    this.open.remove(upstream);
+                    continue;
+                }
                 pipe(client, upstream);
                 pipe(upstream, client);
             }
