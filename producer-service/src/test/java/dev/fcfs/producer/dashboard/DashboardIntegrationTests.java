@@ -61,6 +61,8 @@ class DashboardIntegrationTests extends AdminIntegrationSupport {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("/webjars/chartjs/dist/chart.umd.js");
         assertThat(get("/webjars/chartjs/dist/chart.umd.js").statusCode()).isEqualTo(200);
+        assertThat(get("/dashboard/dashboard.js").statusCode()).isEqualTo(200);
+        assertThat(get("/dashboard/dashboard.css").statusCode()).isEqualTo(200);
     }
 
 }
