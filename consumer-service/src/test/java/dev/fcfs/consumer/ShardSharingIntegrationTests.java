@@ -104,7 +104,6 @@ class ShardSharingIntegrationTests {
             .untilAsserted(() -> assertThat(this.first.ownedShards()).containsExactly(0, 1, 2, 3));
     }
 
-
     @Test
     void aConsumerThatStopsWhileTakingAShardLeavesNoLeaseBehind() throws InterruptedException {
         this.first.stop();
