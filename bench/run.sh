@@ -291,20 +291,42 @@ per_request_us() { # cpu_seconds requests -> microseconds per request
 script_runs() { # EVALSHA + EVAL calls Redis has counted so far (all clients: the run is assumed alone on Redis)
     redis info commandstats | awk -F'[=,:]' '/^cmdstat_eval(sha)?:/ { n += $3 } END { print n + 0 }'
 }
+# The producer's CPU so far by kind of thread, in clock ticks (user + system): virtual-thread carriers (request
+# handling), Lettuce (its Netty event loops), Tomcat (poller, acceptor), GC, JIT compilers, everything else. Linux
+# cuts thread names to 15 characters, which these prefixes fit.
+thread_ticks() { # pid -> six numbers, in that order
+    cat /proc/"$1"/task/*/stat 2> /dev/null | awk '
+        { name = $0; sub(/^[^(]*\(/, "", name); sub(/\)[^)]*$/, "", name)
+          rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
+          if (name ~ /^ForkJoinPool-[0-9]/) k = 1; else if (name ~ /^lettuce-/) k = 2; else if (name ~ /^http-/) k = 3
+          else if (name ~ /^(GC Thread|G1 )/) k = 4; else if (name ~ /^C[12] Compiler/) k = 5; else k = 6
+          ticks[k] += f[12] + f[13] }
+        END { for (k = 1; k <= 6; k++) printf "%d%s", ticks[k], (k < 6 ? " " : "\n") }'
+}
 cpu_round() { # round endpoint path -> one table row; also appends "round requests/s" to $WORK/cpu-rounds-<endpoint>
-    local pu ps r0 s0 line n
+    local pu ps r0 s0 t0 line n r1
     pu=$(cpu_s "$PRODUCER_PID" 12)
     ps=$(cpu_s "$PRODUCER_PID" 13)
     r0=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
     s0=$(script_runs)
+    t0=$(thread_ticks "$PRODUCER_PID")
     line=$(wrk_run "cpu-$2-$1" "$3" "$CPU_SECONDS")
     n=$(field "$line" requests)
     local runs=$(($(script_runs) - s0))
+    r1=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
     echo "$1 $(field "$line" rps)" >> "$WORK/cpu-rounds-$2"
+    # by thread, µs per request; then Lettuce's and Redis's µs per script run (the costs that come once per round trip)
+    awk -v t="$TICKS" -v n="$n" -v runs="$runs" -v redis="$(cpu_delta "$r0" "$r1")" -v round="$1" -v endpoint="$2" \
+        -v before="$t0" -v after="$(thread_ticks "$PRODUCER_PID")" 'BEGIN {
+            split(before, b, " "); split(after, a, " "); row = "| " round " | " endpoint
+            for (k = 1; k <= 6; k++) row = row sprintf(" | %.1f", (n > 0) ? (a[k] - b[k]) * 1e6 / t / n : 0)
+            if (runs > 0) row = row sprintf(" | %.0f | %.0f |", (a[2] - b[2]) * 1e6 / t / runs, redis * 1e6 / runs)
+            else row = row " | - | - |"
+            print row }' >> "$WORK/cpu-threads.md"
     echo "| $1 | $2 | $(field "$line" rps)" \
         "| $(per_request_us "$(cpu_delta "$pu" "$(cpu_s "$PRODUCER_PID" 12)")" "$n")" \
         "| $(per_request_us "$(cpu_delta "$ps" "$(cpu_s "$PRODUCER_PID" 13)")" "$n")" \
-        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$(cpu_s "$REDIS_PID")")" "$n" || echo '?')" \
+        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$r1")" "$n" || echo '?')" \
         "| $( ((runs > 0)) && awk -v n="$n" -v r="$runs" 'BEGIN { printf "%.1f", n / r }' || echo '-') |"
 }
 ROUND_RATIOS="-"
@@ -324,6 +346,14 @@ if ((CPU_ROUNDS > 0)); then
         | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $4 / $2 }')
     ROUND_MEDIAN=$(tr ' ' '\n' <<< "$ROUND_RATIOS" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
     echo "accept/no-op per round: $ROUND_RATIOS; median $ROUND_MEDIAN" >> "$WORK/cpu-rounds.md"
+    {
+        echo
+        echo "The producer's CPU by thread, µs per answered request, and what comes once per script run (a round trip):"
+        echo
+        echo "| Round | Endpoint | Carriers (request handling) | Lettuce event loop | Tomcat poller, acceptor | GC | JIT | Other | Lettuce µs per script run | Redis µs per script run |"
+        echo "|---|---|---|---|---|---|---|---|---|---|"
+        cat "$WORK/cpu-threads.md"
+    } >> "$WORK/cpu-rounds.md"
     cat "$WORK/cpu-rounds.md" >&2
     if [[ "${BENCH_CPU_ONLY:-0}" == 1 ]]; then
         cp "$WORK/cpu-rounds.md" "$ROOT/bench/results/latest-cpu.md"
