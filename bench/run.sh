@@ -540,6 +540,9 @@ RSS_C=$(($(cat "$WORK/rss-consumer.kb" 2> /dev/null || echo 0) / 1024))
 # ---- results ----------------------------------------------------------------------------------------------------
 NOOP_RPS=$(field "$NOOP" rps)
 RATIO=$(awk -v a="$ACCEPT_RPS" -v b="$NOOP_RPS" 'BEGIN { printf "%.2f", a / b }')
+# the accept path against the second ceiling: what share of the LPUSHes Redis takes from 50 clients it reaches
+REDIS_RATIOS=$(awk -v a="$ACCEPT_RPS" -v p="$LPUSH_1" -v q="$LPUSH_P" \
+    'BEGIN { if (p > 0 && q > 0) printf "%.2f / %.3f", a / p, a / q; else print "-" }')
 HOT_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_SPAN" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
 HOT_WALL_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_DRAIN_S" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
 OPEN_RATE=$(awk -v n="$OPEN_DECIDED" -v s="$OPEN_SPAN" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
@@ -570,6 +573,7 @@ RESULT="$WORK/results.md"
     echo "| c | Accept path non-2xx answers / socket errors | $(field "$ACCEPT" non2xx) / $(( $(field "$ACCEPT" connect_errors) + $(field "$ACCEPT" read_errors) + $(field "$ACCEPT" write_errors) + $(field "$ACCEPT" timeouts) )) | 0 | |"
     echo "| c | Producer CPU during (c), of $((WRK_SECONDS * $(nproc))) s available | ${ACCEPT_CPU} s | | |"
     echo "| c/a | Accept path / no-op endpoint, (c) over (a) | $RATIO | ≥ 0.80 | $(verdict "$RATIO" 0.8 ge) |"
+    echo "| c/b | Accept path / Redis LPUSH/s, (c) over (b), no pipelining / pipeline $REDIS_PIPELINE (each accepted request is a share of one script run, not one LPUSH) | $REDIS_RATIOS | reference | |"
     echo "| h | Accept path / no-op endpoint, median of the $CPU_ROUNDS alternating rounds of (h) (each round: $ROUND_RATIOS) | $ROUND_MEDIAN | ≥ 0.80 | $( [[ "$ROUND_MEDIAN" == - ]] && echo '-' || verdict "$ROUND_MEDIAN" 0.8 ge) |"
     echo "| d | POST p99 at $HALF_RATE requests/s (50% of c), open loop, ${HALF_RATE_SECONDS}s (ms) | $HALF_P99 | < 10 | $(verdict "$HALF_P99" 10 lt) |"
     echo "| d | p50 / p99.9 / max (ms); invariant check | $(prop "$WORK/half-rate.properties" post_latency_p50_ms) / $(prop "$WORK/half-rate.properties" post_latency_p999_ms) / $(prop "$WORK/half-rate.properties" post_latency_max_ms); $(prop "$WORK/half-rate.properties" invariant_check) | PASS | |"
