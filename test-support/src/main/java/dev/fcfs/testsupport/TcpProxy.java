@@ -80,10 +80,7 @@ public final class TcpProxy implements AutoCloseable {
                 this.open.add(upstream);
                 if (this.cut) {
                     // cut() ran while this connection was being set up, maybe after it closed what it found open
-                    closeQuietly(client);
-                    closeQuietly(upstream);
-                    this.open.remove(client);
-                    this.open.remove(upstream);
+                    disconnect(client, upstream);
                     continue;
                 }
                 pipe(client, upstream);
@@ -109,14 +106,19 @@ public final class TcpProxy implements AutoCloseable {
                 // one side went away: close both below
             }
             finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                this.open.remove(from);
-                this.open.remove(to);
+                disconnect(from, to);
             }
         }, "tcp-proxy-pipe");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Closes both ends of one forwarded connection and forgets them. */
+    private void disconnect(Socket one, Socket other) {
+        closeQuietly(one);
+        closeQuietly(other);
+        this.open.remove(one);
+        this.open.remove(other);
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
