@@ -72,7 +72,7 @@ class EvictionPolicyStartupIntegrationTests {
                 "--spring.datasource.hikari.maximum-pool-size=2", "--spring.data.redis.host=" + redis.host(),
                 "--spring.data.redis.port=" + redis.port(), "--reservation.queue.key-prefix=" + TestServers.newKeyPrefix(),
                 "--reservation.queue.shards=2", "--reservation.worker.lease-ttl=2s",
-                "--reservation.redis.eviction-policy-check=" + check);
+                "--reservation.warmup.enabled=false", "--reservation.redis.eviction-policy-check=" + check);
     }
 
 }

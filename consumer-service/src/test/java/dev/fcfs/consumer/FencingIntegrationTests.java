@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Fencing: once a consumer has taken a shard over, whatever the former owner still tries to commit is refused.
  * The decider is driven directly, on a shard number the running workers never serve.
  */
-@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
+@SpringBootTest(properties = { "reservation.warmup.enabled=false",
+        "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
 @Import(ServiceTestInfrastructure.class)
 class FencingIntegrationTests {
 

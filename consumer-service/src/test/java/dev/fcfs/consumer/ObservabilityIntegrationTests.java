@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /** What an operator scrapes and probes: Prometheus metrics of the decisions, and readiness with the shards. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2" })
+        properties = { "reservation.warmup.enabled=false", "reservation.worker.lease-ttl=2s",
+                "reservation.queue.shards=2" })
 @Import(ServiceTestInfrastructure.class)
 class ObservabilityIntegrationTests {
 

@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * consumer starts, as after a burst that arrived while every consumer was down: it takes the shards and decides
  * everything, which frees the memory the producers need.
  */
-@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
+@SpringBootTest(properties = { "reservation.warmup.enabled=false",
+        "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
         "reservation.worker.batch-size=250" })
 @Import({ ServiceTestInfrastructure.class, RedisMaxMemoryIntegrationTests.FullRedis.class })
 class RedisMaxMemoryIntegrationTests {

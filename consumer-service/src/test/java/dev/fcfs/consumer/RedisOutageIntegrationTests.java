@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
  * The worker reaches Redis through a proxy the test cuts: a real outage for the worker, while the test keeps
  * queueing through its own direct connection, as producers on the other side of the outage would.
  */
-@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
+@SpringBootTest(properties = { "reservation.warmup.enabled=false",
+        "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
         "spring.data.redis.timeout=2s" })
 @Import({ ServiceTestInfrastructure.class, ProxiedRedis.class, RedisOutageIntegrationTests.Direct.class })
 class RedisOutageIntegrationTests {

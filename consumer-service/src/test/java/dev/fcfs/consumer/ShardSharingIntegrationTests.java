@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * over the shards of one that leaves. A second consumer is built in the same JVM from the same beans, under
  * another identity, exactly as a second process would be.
  */
-@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
+@SpringBootTest(properties = { "reservation.warmup.enabled=false",
+        "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
 @Import(ServiceTestInfrastructure.class)
 class ShardSharingIntegrationTests {
 

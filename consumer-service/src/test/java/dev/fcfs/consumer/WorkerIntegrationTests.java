@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The worker against real Redis and PostgreSQL: what ends up committed, and what is left in Redis. */
-@SpringBootTest(properties = { "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
+@SpringBootTest(properties = { "reservation.warmup.enabled=false",
+        "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
 @Import(ServiceTestInfrastructure.class)
 class WorkerIntegrationTests {
 

@@ -76,6 +76,8 @@ final class ServiceProcess {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf((key) -> key.startsWith("SPRING_") || key.startsWith("RESERVATION_")
                 || key.startsWith("SERVER_") || key.startsWith("MANAGEMENT_") || key.equals("JAVA_TOOL_OPTIONS"));
+        // the start-up warm-up runs as in production, only bounded shorter: these tests judge behaviour, not speed
+        env.put("RESERVATION_WARMUP_MAX_DURATION", "2s");
         env.putAll(environment);
         env.put("SERVER_PORT", Integer.toString(port));
         // Lets a later run find and end this process if the test JVM dies without its shutdown hooks (SIGKILL).

@@ -42,9 +42,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (a database and key prefix of its own), with helpers to talk HTTP to it and to look at Redis and PostgreSQL
  * directly. Every subclass with no further configuration shares one application context.
  */
-// a few connections per context: the suite keeps up to three contexts open against a PostgreSQL others share
+// a few connections per context: the suite keeps up to three contexts open against a PostgreSQL others share; no
+// start-up warm-up, except in the test of the warm-up itself (seconds per context, and nothing the others test)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
+                "reservation.warmup.enabled=false",
                 "reservation.admin.token=" + ProducerIntegrationSupport.ADMIN_TOKEN })
 @Import(ServiceTestInfrastructure.class)
 public abstract class ProducerIntegrationSupport {

@@ -28,6 +28,11 @@ public class JobQueue {
         this.keys = keys;
     }
 
+    /** The keys this queue works on. */
+    QueueKeys keys() {
+        return this.keys;
+    }
+
     /**
      * The shard's next batch, oldest first: jobs still in the processing list (left by an earlier owner or a
      * failed attempt) and then as many waiting jobs as fit ({@code take_batch.lua}).

@@ -54,6 +54,8 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private volatile boolean running;
 
+    private volatile boolean autoStartup = true;
+
     private volatile boolean failing;
 
     private volatile boolean layoutVerified;
@@ -73,6 +75,19 @@ public class ShardCoordinator implements SmartLifecycle {
         this.owner = identity.id();
         this.metrics = metrics;
         metrics.shardsOwned(() -> ownedShards().size());
+    }
+
+    /**
+     * Whether the context starts this coordinator with the other lifecycle beans (the default); false when the
+     * start-up warm-up starts it once it is done ({@link WorkerWarmup}).
+     */
+    public void setAutoStartup(boolean autoStartup) {
+        this.autoStartup = autoStartup;
+    }
+
+    @Override
+    public boolean isAutoStartup() {
+        return this.autoStartup;
     }
 
     @Override

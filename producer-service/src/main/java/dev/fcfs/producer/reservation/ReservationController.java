@@ -1,6 +1,7 @@
 package dev.fcfs.producer.reservation;
 
 import java.net.URI;
+import java.util.UUID;
 
 import dev.fcfs.producer.system.ReservationOutcomeMetrics;
 import dev.fcfs.shared.job.ReservationJob;
@@ -23,8 +24,11 @@ class ReservationController {
 
     private final ReservationService reservations;
 
-    ReservationController(ReservationService reservations) {
+    private final WarmupTraffic warmup;
+
+    ReservationController(ReservationService reservations, WarmupTraffic warmup) {
         this.reservations = reservations;
+        this.warmup = warmup;
     }
 
     @PostMapping(path = "/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -32,7 +36,10 @@ class ReservationController {
             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey,
             @Valid @RequestBody ReservationRequest request, HttpServletRequest httpRequest) {
         IdempotencyKeys.check(idempotencyKey);
-        ReservationService.Reserved reserved = this.reservations.reserve(eventId, request.userId(), idempotencyKey);
+        ReservationQueue scratch = this.warmup.queueFor(eventId, httpRequest);
+        ReservationService.Reserved reserved = (scratch == null)
+                ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
+                : this.reservations.reserve(scratch, eventId, request.userId(), idempotencyKey);
         if (reserved.replayed()) {
             httpRequest.setAttribute(ReservationOutcomeMetrics.REPLAYED, Boolean.TRUE);
         }
@@ -43,8 +50,10 @@ class ReservationController {
     }
 
     @GetMapping("/reservations/{reservationId}")
-    ReservationView get(@PathVariable String reservationId) {
-        return this.reservations.find(ReservationIds.parse(reservationId));
+    ReservationView get(@PathVariable String reservationId, HttpServletRequest httpRequest) {
+        UUID id = ReservationIds.parse(reservationId);
+        ReservationQueue scratch = this.warmup.queueFor(id, httpRequest);
+        return (scratch == null) ? this.reservations.find(id) : this.reservations.find(scratch, id);
     }
 
 }

@@ -53,16 +53,21 @@ class ReservationService {
      * same idempotency key (then marked replayed)
      */
     Reserved reserve(long eventId, String userId, @Nullable String idempotencyKey) {
+        return reserve(this.queue, eventId, userId, idempotencyKey);
+    }
+
+    /** {@link #reserve(long, String, String)} on another queue: the start-up warm-up's scratch one. */
+    Reserved reserve(ReservationQueue queue, long eventId, String userId, @Nullable String idempotencyKey) {
         if (eventId < 1 || eventId > ReservationId.MAX_EVENT_ID) {
             throw new EventNotFoundException(eventId);
         }
         UUID reservationId = ReservationId.newFor(eventId);
-        EnqueueBatch.Outcome outcome = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+        EnqueueBatch.Outcome outcome = queue.enqueue(reservationId, eventId, userId, idempotencyKey);
         if (outcome.status() == Status.NO_EVENT) {
             if (!this.registration.restore(eventId)) {
                 throw new EventNotFoundException(eventId);
             }
-            outcome = this.queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+            outcome = queue.enqueue(reservationId, eventId, userId, idempotencyKey);
         }
         return switch (outcome.status()) {
             case ACCEPTED -> new Reserved(outcome.job(), false);
@@ -93,13 +98,18 @@ class ReservationService {
      * PostgreSQL or unknown, and the answer never runs ahead of what is committed.
      */
     ReservationView find(UUID reservationId) {
+        return find(this.queue, reservationId);
+    }
+
+    /** {@link #find(UUID)} on another queue: the start-up warm-up's scratch one. */
+    ReservationView find(ReservationQueue queue, UUID reservationId) {
         OptionalLong eventId = ReservationId.eventIdOf(reservationId);
         if (eventId.isEmpty()) {
             throw new ReservationNotFoundException(reservationId);
         }
         DataAccessException redisFailure = null;
         try {
-            String pending = this.queue.pendingJob(reservationId, eventId.getAsLong());
+            String pending = queue.pendingJob(reservationId, eventId.getAsLong());
             if (pending != null) {
                 return ReservationView.pending(this.codec.decode(pending));
             }

@@ -26,6 +26,9 @@ public class ReservationOutcomeMetrics extends OncePerRequestFilter {
     /** Request attribute set by the accept path when it answered with the first reservation of an Idempotency-Key. */
     public static final String REPLAYED = ReservationOutcomeMetrics.class.getName() + ".replayed";
 
+    /** Request attribute set for the start-up warm-up's own requests, which are not counted. */
+    public static final String WARMUP = ReservationOutcomeMetrics.class.getName() + ".warmup";
+
     enum Outcome {
 
         ACCEPTED, REPLAYED, SOLD_OUT, BACKPRESSURE, NOT_FOUND, BAD_INPUT, UNAVAILABLE, ERROR
@@ -56,7 +59,9 @@ public class ReservationOutcomeMetrics extends OncePerRequestFilter {
             chain.doFilter(request, response);
         }
         finally {
-            this.counters.get(outcome(response.getStatus(), request.getAttribute(REPLAYED) != null)).increment();
+            if (request.getAttribute(WARMUP) == null) {
+                this.counters.get(outcome(response.getStatus(), request.getAttribute(REPLAYED) != null)).increment();
+            }
         }
     }
 

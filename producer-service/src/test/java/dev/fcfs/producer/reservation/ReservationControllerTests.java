@@ -72,6 +72,10 @@ class ReservationControllerTests {
     @MockitoBean
     private EventRegistration registration;
 
+    // a mock answers null: no request is the warm-up's
+    @MockitoBean
+    private WarmupTraffic warmup;
+
     @Test
     void neverCallsRedisForEventIdsOutsideTheRangeOfReservationIds() throws Exception {
         reserve(0, "u-1").andExpect(status().isNotFound());

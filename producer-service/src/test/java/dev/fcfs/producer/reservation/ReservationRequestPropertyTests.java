@@ -84,6 +84,10 @@ class ReservationRequestPropertyTests {
     @MockitoBean
     private EventRegistration registration;
 
+    // a mock answers null: no request is the warm-up's
+    @MockitoBean
+    private WarmupTraffic warmup;
+
     @BeforeEach
     void acceptEveryRequestThatReachesTheQueue() {
         given(this.queue.enqueue(any(), anyLong(), anyString(), any()))

@@ -117,7 +117,7 @@ class EvictionPolicyStartupIntegrationTests {
                 "--spring.datasource.hikari.maximum-pool-size=2", "--spring.data.redis.host=" + redis.host(),
                 "--spring.data.redis.port=" + redisPort, "--reservation.queue.key-prefix=" + keyPrefix,
                 "--reservation.queue.shards=2", "--reservation.dashboard.enabled=false",
-                "--reservation.redis.eviction-policy-check=" + check));
+                "--reservation.warmup.enabled=false", "--reservation.redis.eviction-policy-check=" + check));
         database.springProperties().forEach((name, value) -> args.add("--" + name + "=" + value));
         return WholeApplication.run(ProducerApplication.class, args.toArray(String[]::new));
     }

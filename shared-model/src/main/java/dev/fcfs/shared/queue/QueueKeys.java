@@ -15,6 +15,8 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:idem:42:&lt;key&gt;     string  first answer to a request carrying that Idempotency-Key
  * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
  * rsv:layout                 string  "shards=16": the shard count every service must share
+ * rsv:warmup:runs            hash  start-up warm-up run id -> deadline (epoch ms), see ScratchRuns
+ * rsv:warmup:&lt;run&gt;:...       the same layout again: one warm-up run's scratch keys, never a real event's
  * </pre>
  */
 public final class QueueKeys {
@@ -82,6 +84,22 @@ public final class QueueKeys {
 
     public String layout() {
         return this.prefix + ":layout";
+    }
+
+    /** The registry of start-up warm-up runs, whose scratch keys a later start removes if their run died. */
+    public String warmupRuns() {
+        return this.prefix + ":warmup:runs";
+    }
+
+    /**
+     * The keys of one start-up warm-up run: the same layout under a prefix of its own, so that nothing the warm-up
+     * writes can land in, or be read as, a real event's keys. Same shard count, so the same hash slots.
+     */
+    public QueueKeys warmup(String runId) {
+        if (runId.isEmpty() || runId.contains(":") || runId.contains("{")) {
+            throw new IllegalArgumentException("Not a warm-up run id: '" + runId + "'");
+        }
+        return new QueueKeys(this.prefix + ":warmup:" + runId, this.shards);
     }
 
     /** A {@code SCAN MATCH} pattern covering every key of this prefix. */

@@ -1,0 +1,108 @@
+package dev.fcfs.producer.reservation;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.security.SecureRandom;
+
+import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.system.BatchingScriptRunner;
+import dev.fcfs.producer.system.ReservationOutcomeMetrics;
+import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.shared.reservation.ReservationId;
+import dev.fcfs.shared.warmup.ScratchRuns;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tells the start-up warm-up's own requests from everyone else's, and gives them a queue on the warm-up run's
+ * scratch keys, so that the warm-up drives the real HTTP and accept path without touching a real event's counters
+ * or queues. A request is the warm-up's only while a warm-up runs, for one of the scratch event ids
+ * ({@link ScratchRuns#isScratchEvent}), and with this process's secret for the run in the {@value #HEADER} header;
+ * any other request, the same ids included, takes the ordinary path. Real requests pay one comparison of the event
+ * id for this.
+ */
+@Component
+public class WarmupTraffic {
+
+    /** The header that carries the run's secret. */
+    public static final String HEADER = "Fcfs-Warmup";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LettuceConnectionFactory connectionFactory;
+
+    private final StringRedisTemplate redis;
+
+    private final ApiProperties api;
+
+    private final Duration timeout;
+
+    private volatile @Nullable Scratch scratch;
+
+    WarmupTraffic(LettuceConnectionFactory connectionFactory, StringRedisTemplate redis, ApiProperties api,
+            DataRedisProperties redisProperties) {
+        this.connectionFactory = connectionFactory;
+        this.redis = redis;
+        this.api = api;
+        this.timeout = (redisProperties.getTimeout() != null) ? redisProperties.getTimeout() : Duration.ofSeconds(2);
+    }
+
+    /**
+     * From now until {@link #close()}, requests for scratch events that carry the returned secret go to the run's
+     * keys, through a script runner of their own (the same code as the real one's, on another connection).
+     * @return the secret to send in {@value #HEADER}
+     */
+    public String open(ScratchRuns.Run run) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        String secret = HexFormat.of().formatHex(bytes);
+        BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner = new BatchingScriptRunner<>(
+                this.connectionFactory,
+                new EnqueueScript(run.keys(), this.api.idempotencyTtlSeconds(), this.api.maxQueueDepth()),
+                this.timeout);
+        close();
+        this.scratch = new Scratch(secret, new ReservationQueue(this.redis, runner, run.keys()), runner);
+        return secret;
+    }
+
+    /** Ends the warm-up's routing; requests still in flight on the scratch queue fail. */
+    public void close() {
+        Scratch open = this.scratch;
+        this.scratch = null;
+        if (open != null) {
+            open.runner().destroy();
+        }
+    }
+
+    /** The scratch queue if this is a warm-up request for {@code eventId}, else null. */
+    @Nullable ReservationQueue queueFor(long eventId, HttpServletRequest request) {
+        if (!ScratchRuns.isScratchEvent(eventId)) {
+            return null;
+        }
+        Scratch open = this.scratch;
+        if (open == null || !open.secret().equals(request.getHeader(HEADER))) {
+            return null;
+        }
+        // the warm-up's requests are not the business's: see ReservationOutcomeMetrics
+        request.setAttribute(ReservationOutcomeMetrics.WARMUP, Boolean.TRUE);
+        return open.queue();
+    }
+
+    /** The scratch queue if this is a warm-up request for a reservation, else null. */
+    @Nullable ReservationQueue queueFor(UUID reservationId, HttpServletRequest request) {
+        OptionalLong eventId = ReservationId.eventIdOf(reservationId);
+        return eventId.isPresent() ? queueFor(eventId.getAsLong(), request) : null;
+    }
+
+    private record Scratch(String secret, ReservationQueue queue,
+            BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner) {
+    }
+
+}
