@@ -34,10 +34,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * Fires requests at the producer and records every answer into the material of a {@link History}.
  *
- * <p>Requests run on virtual threads where the JVM has them (Java 21+), else on a pool of platform threads; at
- * most {@code concurrency} requests are in flight. The closed loop ({@link #fire}) sends the next request when one
- * is answered; the open loop ({@link #fireAtRate}) schedules each request at a fixed rate whatever is still in
- * flight, and reports its latency from that scheduled time (no coordinated omission).
+ * <p>Requests run on virtual threads where the JVM has them (Java 21+), else on a pool of platform threads; each
+ * blocks its thread on its own keep-alive connection until answered, and at most {@code concurrency} requests are
+ * in flight. The closed loop ({@link #fire}) sends the next request when one is answered; the open loop
+ * ({@link #fireAtRate}) schedules each request at a fixed rate whatever is still in flight, and reports its latency
+ * from that scheduled time (no coordinated omission).
  */
 public final class LoadDriver implements AutoCloseable {
 
@@ -182,6 +183,11 @@ public final class LoadDriver implements AutoCloseable {
     /** The reservations accepted so far. */
     public List<Accepted> accepted() {
         return List.copyOf(this.accepted.values());
+    }
+
+    /** The events created or taken so far. */
+    List<Long> eventIds() {
+        return List.copyOf(this.capacities.keySet());
     }
 
     /**
@@ -437,34 +443,38 @@ public final class LoadDriver implements AutoCloseable {
 
     private void reserve(Reserve request, long scheduled) {
         this.validRequests.incrementAndGet();
-        String what = "POST /events/" + request.eventId() + "/reservations user " + request.userId()
-                + ((request.idempotencyKey() != null) ? " key " + request.idempotencyKey() : "");
         Answer answer = reserveRetrying(request, scheduled, 1);
         if (answer.status() == 409) {
             soldOutAtTheDoor(request, answer);
             return;
         }
-        Accepted first = acceptedFrom(what, answer, request);
+        Accepted first = acceptedFrom(request, "", answer);
         if (first == null) {
             return;
         }
         Accepted previous = this.accepted.putIfAbsent(first.reservationId(), first);
         if (previous != null) {
-            this.failures.add(what + ": answered with reservation id " + first.reservationId()
+            this.failures.add(describe(request) + ": answered with reservation id " + first.reservationId()
                     + ", already given to " + previous);
         }
         if (request.replay()) {
             Answer again = reserveRetrying(request, System.nanoTime(), 2);
             if (again.status() < 200 || again.status() > 299) {
-                this.failures.add(what + " (replay with the same Idempotency-Key): " + again);
+                this.failures.add(describe(request) + " (replay with the same Idempotency-Key): " + again);
                 return;
             }
-            Accepted replayed = acceptedFrom(what + " (replay)", again, request);
+            Accepted replayed = acceptedFrom(request, " (replay)", again);
             if (replayed != null && !replayed.equals(first)) {
-                this.failures.add(what + ": replay with the same Idempotency-Key answered " + replayed
+                this.failures.add(describe(request) + ": replay with the same Idempotency-Key answered " + replayed
                         + ", the first request " + first);
             }
         }
+    }
+
+    /** The request as a failure names it; built only on failure, since most requests have none. */
+    private static String describe(Reserve request) {
+        return "POST /events/" + request.eventId() + "/reservations user " + request.userId()
+                + ((request.idempotencyKey() != null) ? " key " + request.idempotencyKey() : "");
     }
 
     /**
@@ -509,9 +519,9 @@ public final class LoadDriver implements AutoCloseable {
                 answer.contentType(), reserved, capacity));
     }
 
-    private Accepted acceptedFrom(String what, Answer answer, Reserve request) {
+    private Accepted acceptedFrom(Reserve request, String note, Answer answer) {
         if (answer.status() != 202 && !(request.replay() && answer.status() >= 200 && answer.status() <= 299)) {
-            this.failures.add(what + ": expected 202, got " + answer);
+            this.failures.add(describe(request) + note + ": expected 202, got " + answer);
             return null;
         }
         try {
@@ -520,19 +530,20 @@ public final class LoadDriver implements AutoCloseable {
                     body.get("eventId").asLong(), body.get("userId").asString(), body.get("position").asLong());
             String location = answer.header("Location");
             if (location == null || !location.endsWith("/reservations/" + accepted.reservationId())) {
-                this.failures.add(what + ": Location " + location + " does not name reservation "
-                        + accepted.reservationId());
+                this.failures.add(describe(request) + note + ": Location " + location
+                        + " does not name reservation " + accepted.reservationId());
             }
             if (!"PENDING".equals(body.path("status").asString(""))) {
-                this.failures.add(what + ": 202 with status " + body.path("status") + ", expected PENDING");
+                this.failures.add(describe(request) + note + ": 202 with status " + body.path("status")
+                        + ", expected PENDING");
             }
             if (accepted.eventId() != request.eventId() || !accepted.userId().equals(request.userId())) {
-                this.failures.add(what + ": 202 names another event or user: " + answer.body());
+                this.failures.add(describe(request) + note + ": 202 names another event or user: " + answer.body());
             }
             return accepted;
         }
         catch (RuntimeException ex) {
-            this.failures.add(what + ": unreadable 202 body (" + ex + "): " + answer);
+            this.failures.add(describe(request) + note + ": unreadable 202 body (" + ex + "): " + answer);
             return null;
         }
     }

@@ -3,11 +3,13 @@ package dev.fcfs.loadgen;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,13 +20,17 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Command-line load generator: creates (or takes) events, fires a burst of valid reservation requests from a user
- * pool with malformed ones mixed in, shows progress on stderr, waits until every accepted request is decided,
- * then prints a summary in markdown on stdout and checks every guarantee with {@link InvariantChecker}.
+ * pool with malformed ones mixed in, shows progress on stderr (answers, decisions and confirmed seats as they
+ * happen, and its own CPU), waits until every accepted request is decided, then prints a summary in markdown on
+ * stdout and checks every guarantee with {@link InvariantChecker}.
  *
  * <p>Exit status: 0 when the invariants hold (or were not checked), 1 on a violation, 2 on bad usage or when the
  * producer cannot be used.
  */
 public final class LoadGenerator {
+
+    /** How often decisions are read while the burst runs: a few dozen reads each time. */
+    private static final Duration DECISIONS_INTERVAL = Duration.ofSeconds(1);
 
     private LoadGenerator() {
     }
@@ -48,7 +54,8 @@ public final class LoadGenerator {
             return 2;
         }
         Stats stats = new Stats();
-        try (LoadDriver driver = new LoadDriver(new ReservationApi(options.url(), options.adminToken()), options.concurrency(), stats)) {
+        try (ReservationApi api = new ReservationApi(options.url(), options.adminToken());
+                LoadDriver driver = new LoadDriver(api, options.concurrency(), stats)) {
             List<Long> events = new ArrayList<>();
             try {
                 for (int i = 0; i < options.createEvents().size(); i++) {
@@ -76,15 +83,25 @@ public final class LoadGenerator {
                     driver.usesVirtualThreads() ? "virtual" : "platform", options.seed());
 
             long start = System.nanoTime();
-            ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor((task) -> {
+            Progress progress = new Progress(Progress.choose(options.progress(), Progress.stderrIsTerminal()), err);
+            ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, (task) -> {
                 Thread thread = new Thread(task, "progress");
                 thread.setDaemon(true);
                 return thread;
             });
-            progress.scheduleAtFixedRate(
-                    () -> err.print("\r" + stats.progressLine((System.nanoTime() - start) / 1e9) + "   "), 0, 250,
-                    TimeUnit.MILLISECONDS);
-            (options.openLoop() ? driver.fireAtRate(burst, options.rate()) : driver.fire(burst)).join();
+            CompletableFuture<Void> fired = options.openLoop() ? driver.fireAtRate(burst, options.rate())
+                    : driver.fire(burst);
+            LiveDecisions live = LiveDecisions.of(driver);
+            boolean shown = progress.mode() != Progress.Mode.OFF;
+            if (shown) {
+                timers.scheduleAtFixedRate(
+                        () -> progress.update(stats.progressLine((System.nanoTime() - start) / 1e9, CpuUsage.now())),
+                        0, progress.mode().interval().toMillis(), TimeUnit.MILLISECONDS);
+                // Nobody would see the counts without progress lines: then the producer is spared the reads.
+                timers.scheduleWithFixedDelay(() -> readDecisions(live, stats, fired), 0,
+                        DECISIONS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            fired.join();
             long burstNanos = stats.lastAnswerNanos() - start;
             long undecided = -1;
             long allDecidedNanos = -1;
@@ -94,8 +111,11 @@ public final class LoadGenerator {
                     allDecidedNanos = System.nanoTime() - start;
                 }
             }
-            progress.shutdownNow();
-            err.println("\r" + stats.progressLine((System.nanoTime() - start) / 1e9) + "   ");
+            stop(timers);
+            if (shown) {
+                readDecisions(live, stats, fired);
+                progress.finish(stats.progressLine((System.nanoTime() - start) / 1e9, CpuUsage.now()));
+            }
 
             History history = options.await() ? driver.history() : null;
             Map<String, String> metrics = metrics(options, driver, stats, burst.size(), burstNanos, allDecidedNanos,
@@ -133,6 +153,33 @@ public final class LoadGenerator {
         }
     }
 
+    /**
+     * Reads confirmed seats, and while the burst runs how many are decided (afterwards {@link LoadDriver#awaitDecided}
+     * counts them exactly). A failed read leaves the last counts on display: the read-back at the end judges.
+     */
+    private static void readDecisions(LiveDecisions live, Stats stats, CompletableFuture<Void> burst) {
+        try {
+            if (!burst.isDone()) {
+                stats.decidedSoFar(live.decided());
+            }
+            stats.confirmed(live.confirmed());
+        }
+        catch (RuntimeException ex) {
+            // The last counts stay on display until a read succeeds again.
+        }
+    }
+
+    /** Stops the progress timers and waits for a line being printed, so that the final line comes last. */
+    private static void stop(ScheduledExecutorService timers) {
+        timers.shutdownNow();
+        try {
+            timers.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Map<String, String> metrics(Options options, LoadDriver driver, Stats stats, int burstSize,
             long burstNanos, long allDecidedNanos, History history) {
         Map<String, String> metrics = Summary.metrics();
@@ -160,12 +207,9 @@ public final class LoadGenerator {
         metrics.put("POST latency p99.9 (ms)", Summary.millis(latency, 99.9));
         metrics.put("POST latency max (ms)", Summary.millis(latency, 100));
         metrics.put("First request to all decided (s)", Summary.seconds(allDecidedNanos));
-        // The generator shares the machine with what it measures: its own CPU time says how much it took.
-        metrics.put("Load generator CPU (s)", ProcessHandle.current()
-            .info()
-            .totalCpuDuration()
-            .map((cpu) -> Summary.seconds(cpu.toNanos()))
-            .orElse("-"));
+        CpuUsage cpu = CpuUsage.now();
+        metrics.put("Load generator CPU (s)", Summary.seconds(cpu.cpuNanos()));
+        metrics.put("Load generator CPU (% of one core)", Summary.rate(cpu.percentOfOneCore()));
         if (history != null) {
             metrics.put("Decisions/s (decidedAt span)",
                     Summary.rate(Summary.decisionsPerSecond(history.decisions().values()).orElse(Double.NaN)));

@@ -24,10 +24,11 @@ import java.util.function.Function;
  * @param waitTimeout how long to wait for that at most
  * @param report a file to write every summary value into as {@code key=value} lines, or null
  * @param adminToken bearer token for {@code POST /events}, or null
+ * @param progress how to show progress, or null to choose by whether standard error is a terminal
  */
 record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int requests, int users, int concurrency,
         int malformed, int replays, double rate, long seed, boolean await, Duration waitTimeout, Path report,
-        String adminToken) {
+        String adminToken, Progress.Mode progress) {
 
     static final String USAGE = """
             Usage: java -jar load-generator.jar [options]
@@ -45,6 +46,9 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
               --wait-timeout SECONDS   longest wait for every decision (default 300)
               --report FILE            also write the summary as key=value lines
               --admin-token TOKEN      bearer token for POST /events (default: env RESERVATION_ADMIN_TOKEN)
+              --progress MODE          tty (one line rewritten in place), lines (one line per second) or off
+                                       (default: tty when stderr is a terminal, else lines)
+            Every option also reads as --option=VALUE.
             Exit status: 0 invariants hold (or not checked), 1 a violation, 2 bad usage or no server.""";
 
     /** Parses the arguments. */
@@ -68,16 +72,23 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
         boolean await = true;
         Duration waitTimeout = Duration.ofMinutes(5);
         Path report = null;
+        Progress.Mode progress = null;
         for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            if (name.equals("--no-wait")) {
+            int equals = args[i].indexOf('=');
+            boolean inline = args[i].startsWith("--") && equals > 0;
+            String name = inline ? args[i].substring(0, equals) : args[i];
+            String value = inline ? args[i].substring(equals + 1) : null;
+            if (name.equals("--no-wait") && value == null) {
                 await = false;
                 continue;
             }
-            if (i + 1 >= args.length) {
-                throw new UsageException(name.startsWith("--") ? "missing value for " + name : "unknown argument " + name);
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException(name.startsWith("--") ? "missing value for " + name
+                            : "unknown argument " + name);
+                }
+                value = args[++i];
             }
-            String value = args[++i];
             switch (name) {
                 case "--url" -> url = parse(name, value, Options::url);
                 case "--create-events" -> createEvents = list(name, value, (text) -> positive(name, Integer.parseInt(text)));
@@ -92,6 +103,8 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
                 case "--wait-timeout" -> waitTimeout = Duration.ofSeconds(atLeast(name, parse(name, value, Integer::parseInt), 1));
                 case "--report" -> report = Path.of(value);
                 case "--admin-token" -> adminToken = value;
+                case "--progress" -> progress = parse(name, value, Progress.Mode::parse);
+                case "--no-wait" -> throw new UsageException("--no-wait takes no value");
                 default -> throw new UsageException("unknown argument " + name);
             }
         }
@@ -102,7 +115,7 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
             createEvents = eventIds.isEmpty() ? List.of(500, 100, 2000) : List.of();
         }
         return new Options(url, createEvents, eventIds, requests, users, concurrency, malformed, replays, rate, seed,
-                await, waitTimeout, report, adminToken);
+                await, waitTimeout, report, adminToken, progress);
     }
 
     /** Whether the requests are paced at {@link #rate()} (open loop) rather than by free slots. */

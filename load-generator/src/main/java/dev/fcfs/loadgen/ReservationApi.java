@@ -2,23 +2,24 @@ package dev.fcfs.loadgen;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The producer's HTTP API as a black box: every call is a real request, every answer is read from JSON. Safe to use
- * from many threads at once.
+ * The producer's HTTP API as a black box: every call is a real request over HTTP/1.1 keep-alive connections, every
+ * answer is read from JSON. Safe to use from many threads at once; each request blocks its thread until answered.
  */
-public final class ReservationApi {
+public final class ReservationApi implements AutoCloseable {
 
     public static final String PROBLEM_JSON = "application/problem+json";
 
@@ -26,7 +27,7 @@ public final class ReservationApi {
 
     private final URI base;
 
-    private final HttpClient client;
+    private final Http1Client client;
 
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -44,11 +45,7 @@ public final class ReservationApi {
     public ReservationApi(URI base, String adminToken) {
         this.base = base;
         this.adminToken = adminToken;
-        this.client = HttpClient.newBuilder()
-            // Plain HTTP/1.1: no h2c upgrade attempts, one connection per in-flight request.
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+        this.client = new Http1Client(base, Duration.ofSeconds(5), REQUEST_TIMEOUT);
     }
 
     /** {@code POST /events}; fails unless the answer is 201 with a Location and the event as sent. */
@@ -80,7 +77,7 @@ public final class ReservationApi {
     public Answer reserve(long eventId, String userId, String idempotencyKey) {
         Map<String, String> headers = (idempotencyKey != null) ? Map.of("Idempotency-Key", idempotencyKey) : Map.of();
         return send("POST", "/events/" + eventId + "/reservations", "application/json",
-                this.json.writeValueAsString(Map.of("userId", userId)), headers);
+                "{\"userId\":" + jsonString(userId) + "}", headers);
     }
 
     /** {@code GET /reservations/{id}}. */
@@ -95,37 +92,62 @@ public final class ReservationApi {
      * @param body null for no body
      */
     public Answer send(String method, String path, String contentType, String body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path)).timeout(REQUEST_TIMEOUT);
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
+        String target = path;
+        if (!path.startsWith("/")) {
+            URI resolved = this.base.resolve(path);
+            target = resolved.getRawPath() + ((resolved.getRawQuery() != null) ? "?" + resolved.getRawQuery() : "");
         }
-        headers.forEach(request::header);
-        request.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
-                : HttpRequest.BodyPublishers.noBody());
         try {
-            HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.headers().map(), response.body(), null, this.json);
+            Http1Client.Response response = this.client.send(method, target, contentType, headers,
+                    (body != null) ? body.getBytes(StandardCharsets.UTF_8) : null);
+            return new Answer(response.status(), response.headers(), response.body(), null, this.json);
         }
         catch (IOException ex) {
             return new Answer(-1, Map.of(), "", ex.toString(), this.json);
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return new Answer(-1, Map.of(), "", "interrupted", this.json);
-        }
     }
 
-    /** One answer (or a transport failure, status -1). */
+    /** Closes the idle connections. */
+    @Override
+    public void close() {
+        this.client.close();
+    }
+
+    /** A JSON string literal, so that a request body needs no object mapper. */
+    static String jsonString(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            }
+            else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+            else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /** One answer (or a transport failure, status -1). Header names compare case-insensitively. */
     public record Answer(int status, Map<String, List<String>> headers, String body, String failure,
             JsonMapper mapper) {
 
+        public Answer {
+            if (!(headers instanceof SortedMap<String, List<String>> sorted
+                    && sorted.comparator() == String.CASE_INSENSITIVE_ORDER)) {
+                SortedMap<String, List<String>> anyCase = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                anyCase.putAll(headers);
+                headers = Collections.unmodifiableSortedMap(anyCase);
+            }
+        }
+
+        /** The first value of a header, null if absent. */
         public String header(String name) {
-            return this.headers.entrySet()
-                .stream()
-                .filter((entry) -> entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty())
-                .map((entry) -> entry.getValue().get(0))
-                .findFirst()
-                .orElse(null);
+            List<String> values = this.headers.get(name);
+            return (values == null || values.isEmpty()) ? null : values.get(0);
         }
 
         public String contentType() {

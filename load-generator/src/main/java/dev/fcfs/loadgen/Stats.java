@@ -1,5 +1,6 @@
 package dev.fcfs.loadgen;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,7 +12,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Live counters of a burst, fed by {@link LoadDriver.Listener}: every answer by kind, and the latency of the first
- * sending of each valid reservation request (malformed requests and resends are counted, not timed).
+ * sending of each valid reservation request (malformed requests and resends are counted, not timed); plus the
+ * decided and confirmed counts read while it runs.
  */
 final class Stats implements LoadDriver.Listener {
 
@@ -35,6 +37,12 @@ final class Stats implements LoadDriver.Listener {
     private final LongAccumulator lastAnswer = new LongAccumulator(Math::max, Long.MIN_VALUE);
 
     private final AtomicLong decided = new AtomicLong();
+
+    /** Seats confirmed so far, -1 until first read. */
+    private final AtomicLong confirmed = new AtomicLong(-1);
+
+    /** Set once decided counts come from reading every reservation back: estimates no longer replace them. */
+    private boolean decidedExactly;
 
     @Override
     public void answered(Request request, int attempt, int status, long latencyNanos) {
@@ -63,8 +71,21 @@ final class Stats implements LoadDriver.Listener {
         }
     }
 
-    void decided(long count) {
+    /** Decided as counted by reading every accepted reservation back. */
+    synchronized void decided(long count) {
+        this.decidedExactly = true;
         this.decided.set(count);
+    }
+
+    /** Decided as {@link LiveDecisions} estimates it while the burst runs; ignored once exact counts arrive. */
+    synchronized void decidedSoFar(long count) {
+        if (!this.decidedExactly) {
+            this.decided.set(count);
+        }
+    }
+
+    void confirmed(long count) {
+        this.confirmed.set(count);
     }
 
     /** A copy of the latency histogram (nanoseconds). */
@@ -104,16 +125,25 @@ final class Stats implements LoadDriver.Listener {
         return this.decided.get();
     }
 
+    /** Seats confirmed so far, -1 if not read yet. */
+    long confirmed() {
+        return this.confirmed.get();
+    }
+
     /** {@link System#nanoTime()} of the last answer, or {@code Long.MIN_VALUE} before any. */
     long lastAnswerNanos() {
         return this.lastAnswer.get();
     }
 
-    /** The progress line: sent, accepted, refused by kind, decided, elapsed. */
-    String progressLine(double elapsedSeconds) {
-        return String.format("sent %d | 202 %d | 409 sold out %d | 429 %d | 503 %d | 4xx %d | other %d | decided %d | %.1fs",
-                sent(), accepted(), soldOut(), tooMany(), unavailable(), clientErrors(), otherAnswers(), decided(),
-                elapsedSeconds);
+    /** The progress line: elapsed, answers by kind, decided and confirmed so far, and the generator's CPU. */
+    String progressLine(double elapsedSeconds, CpuUsage cpu) {
+        long confirmedSeats = confirmed();
+        return String.format(Locale.ROOT,
+                "%.1fs | sent %d | 202 %d | 409 sold out %d | 429 %d | 503 %d | 4xx %d | other %d | decided %d | "
+                        + "confirmed %s | %s",
+                elapsedSeconds, sent(), accepted(), soldOut(), tooMany(), unavailable(), clientErrors(),
+                otherAnswers(), decided(), (confirmedSeats < 0) ? "-" : Long.toString(confirmedSeats),
+                cpu.describe());
     }
 
 }

@@ -29,6 +29,17 @@ class OptionsTests {
         assertThat(options.checksInvariants()).isTrue();
         assertThat(options.report()).isNull();
         assertThat(options.adminToken()).isNull();
+        assertThat(options.progress()).as("chosen by whether stderr is a terminal").isNull();
+    }
+
+    @Test
+    void readsOptionsWrittenWithAnEqualsSign() {
+        Options options = Options.parseWithToken(null, "--progress=off", "--requests=7", "--url=http://h:1/a=b");
+
+        assertThat(options.progress()).isEqualTo(Progress.Mode.OFF);
+        assertThat(options.requests()).isEqualTo(7);
+        assertThat(options.url()).isEqualTo(URI.create("http://h:1/a=b/"));
+        assertThat(Options.parseWithToken(null, "--progress", "TTY").progress()).isEqualTo(Progress.Mode.TTY);
     }
 
     @Test
@@ -42,10 +53,12 @@ class OptionsTests {
     void readsEveryOption() {
         Options options = Options.parseWithToken(null, "--url", "http://localhost:9090", "--create-events", "5, 10", "--requests",
                 "300", "--users", "40", "--concurrency", "8", "--malformed", "0", "--replays", "3", "--rate", "2500.5",
-                "--seed", "42", "--no-wait", "--wait-timeout", "7", "--report", "out.txt", "--admin-token", "s3cret");
+                "--seed", "42", "--no-wait", "--wait-timeout", "7", "--report", "out.txt", "--admin-token", "s3cret",
+                "--progress", "lines");
 
         assertThat(options).isEqualTo(new Options(URI.create("http://localhost:9090/"), List.of(5, 10), List.of(),
-                300, 40, 8, 0, 3, 2500.5, 42, false, Duration.ofSeconds(7), Path.of("out.txt"), "s3cret"));
+                300, 40, 8, 0, 3, 2500.5, 42, false, Duration.ofSeconds(7), Path.of("out.txt"), "s3cret",
+                Progress.Mode.LINES));
         assertThat(options.openLoop()).isTrue();
         assertThat(options.checksInvariants()).isFalse();
     }
@@ -71,6 +84,9 @@ class OptionsTests {
         assertUsage("--create-events takes positive numbers, not 0", "--create-events", "5,0");
         assertUsage("bad value for --url: ftp://x", "--url", "ftp://x");
         assertUsage("either --create-events or --event-ids", "--create-events", "5", "--event-ids", "1");
+        assertUsage("bad value for --progress: fancy", "--progress", "fancy");
+        assertUsage("bad value for --progress: ", "--progress=");
+        assertUsage("--no-wait takes no value", "--no-wait=yes");
     }
 
     private static void assertUsage(String message, String... args) {
