@@ -23,6 +23,19 @@
 #   BENCH_WAIT_SECONDS [300] (longest wait for any drain or start-up)
 #   BENCH_CPU_ROUNDS [5]  BENCH_CPU_SECONDS [5] (h: CPU per request, the two endpoints alternately)
 #   BENCH_CPU_ONLY=1 (stop after (h): about a minute, for comparing builds)
+#   Cold start (k), first, before the main producer starts; new JVMs in databases and key prefixes of their own:
+#   BENCH_COLD_ONLY=1 (run only (k), writes bench/results/latest-cold.md: 4-7 min with the defaults)
+#   BENCH_COLD=0 (leave (k) out of a full run)   BENCH_COLD_AOT=0 (no AOT-cache variant: skips the training runs)
+#   BENCH_COLD_WINDOW_SECONDS [5] (the two wrk windows right after readiness)   BENCH_COLD_BACKLOG [50000] (jobs a
+#     new consumer JVM finds queued)   AOT_LOAD_SECONDS [10] (wrk during the AOT cache's training run, see
+#     scripts/aot-cache.sh, whose other AOT_* variables pass through too)
+#   (k) producer, once as a plain JVM and once (Java 25+ only) with the AOT cache that scripts/aot-cache.sh makes
+#   for this run's jar: process start to readiness (which waits for the service's own warm-up); at once wrk (as
+#   (c)) for two back-to-back windows, accepted/s in the first window and over both; after BENCH_WARMUP_SECONDS of
+#   wrk the same process's steady state (BENCH_WRK_SECONDS), with the bytes it allocates per accepted request
+#   (Actuator's jvm_gc_memory_allocated_bytes_total between two forced GCs, jcmd GC.run) and its peak RSS (VmHWM);
+#   then a new consumer JVM (plain / with its cache) on a backlog of BENCH_COLD_BACKLOG jobs for one event of
+#   BENCH_HOT_CAPACITY seats: start to readiness, to the first decision, to the empty queue, decisions/s.
 set -euo pipefail
 # The whole script is one block: bash parses it completely before running it, so editing this file during a run
 # cannot change the running one.
@@ -61,6 +74,8 @@ CONSUMER_JAVA_OPTS="${BENCH_CONSUMER_JAVA_OPTS:-}"
 WAIT_SECONDS="${BENCH_WAIT_SECONDS:-300}"
 CPU_ROUNDS="${BENCH_CPU_ROUNDS:-5}"
 CPU_SECONDS="${BENCH_CPU_SECONDS:-5}"
+COLD_WINDOW="${BENCH_COLD_WINDOW_SECONDS:-5}"
+COLD_BACKLOG="${BENCH_COLD_BACKLOG:-50000}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -106,6 +121,9 @@ log "run $RUN_ID: database $DB, key prefix $PREFIX, logs in $WORK, java $JAVA"
 PRODUCER_PID=""
 CONSUMER_PID=""
 SAMPLER_PID=""
+COLD_P=""   # (k): the new producer and consumer JVMs, and their databases
+COLD_C=""
+COLD_DBS=()
 stop_pid() {
     local pid="$1"
     [[ -n "$pid" ]] && kill -0 "$pid" 2> /dev/null || return 0
@@ -127,9 +145,16 @@ cleanup() {
     [[ -n "$CONSUMER_PID" ]] && kill -CONT "$CONSUMER_PID" 2> /dev/null   # if frozen in (e)
     stop_pid "$CONSUMER_PID"
     stop_pid "$PRODUCER_PID"
+    stop_pid "$COLD_C"
+    stop_pid "$COLD_P"
     delete_keys "$PREFIX:*"
+    delete_keys "$PREFIX-cold-*"
     pg -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" > /dev/null 2>&1
+    for db in "${COLD_DBS[@]}"; do
+        pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" > /dev/null 2>&1
+    done
     rm -f "$WORK"/*.jar
+    rm -rf "$WORK"/aot-producer-service "$WORK"/aot-consumer-service   # extracted jars and caches, ~300 MB
     log "removed database $DB and keys $PREFIX:*"
 }
 trap cleanup EXIT
@@ -229,9 +254,9 @@ create_event() { # name capacity -> id
         -d "{\"name\":\"$1\",\"capacity\":$2}" | sed -E 's/.*"id":([0-9]+).*/\1/'
 }
 event_json() { curl -fsS --max-time 10 "$PRODUCER_URL/events/$1"; }
-queue_depth() { # event id -> jobs in its shard's queue + processing list
-    local shard=$(($1 % SHARDS))
-    echo $(($(redis llen "$PREFIX:{s$shard}:queue") + $(redis llen "$PREFIX:{s$shard}:processing")))
+queue_depth() { # event id [key prefix] -> jobs in its shard's queue + processing list
+    local shard=$(($1 % SHARDS)) prefix="${2:-$PREFIX}"
+    echo $(($(redis llen "$prefix:{s$shard}:queue") + $(redis llen "$prefix:{s$shard}:processing")))
 }
 wrk_run() { # tag path seconds [stop_after] [connections] [delay ms] -> "BENCH ..." line
     BENCH_PATH="$2" BENCH_TAG="$1" BENCH_THREADS="$WRK_THREADS" BENCH_STOP_AFTER="${4:-0}" BENCH_DELAY_MS="${6:-0}" \
@@ -243,6 +268,7 @@ field() { # line key -> value
     tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2 }'
 }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? (v >= t) : (v < t); print ok ? "yes" : "**no**" }'; }
 await_drained() { # event id expected-decided -> seconds from first decision to drained (prints progress)
     local event="$1" start now first="" depth
     start=$(date +%s.%N)
@@ -260,10 +286,243 @@ await_drained() { # event id expected-decided -> seconds from first decision to 
     done
     die "event $event: $depth jobs still queued after $WAIT_SECONDS s"
 }
-decided_stats() { # event id -> "count span_seconds confirmed"
-    pg -d "$DB" -F ' ' -c "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM max(decided_at) - min(decided_at)), 0),
+# wrk's threads stop after their share of the backlog (BENCH_STOP_AFTER), but wrk itself only ends at -d or on
+# SIGINT: it is interrupted as soon as the queue holds the whole backlog.
+fill_queue() { # event jobs tag [key prefix] -> seconds it took until the event's shard held that many jobs
+    local start pid
+    start=$(date +%s.%N)
+    BENCH_PATH="/events/$1/reservations" BENCH_TAG="$3" BENCH_THREADS="$WRK_THREADS" BENCH_STOP_AFTER="$2" \
+        wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${WAIT_SECONDS}s" --timeout 10s \
+        -s "$ROOT/bench/wrk/reserve.lua" "$PRODUCER_URL" > "$WORK/wrk-$3.txt" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
+        kill -0 "$pid" 2> /dev/null || break
+        (($(queue_depth "$1" "${4:-$PREFIX}") >= $2)) && break
+        sleep 0.2
+    done
+    sleep 0.5
+    kill -INT "$pid" 2> /dev/null || true
+    wait "$pid" || true
+    awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+decided_stats() { # event id [database] -> "count span_seconds confirmed"
+    pg -d "${2:-$DB}" -F ' ' -c "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM max(decided_at) - min(decided_at)), 0),
         count(*) FILTER (WHERE status = 'CONFIRMED') FROM reservations WHERE event_id = $1"
 }
+
+# ---- (k) cold start: a new producer JVM, and a new consumer JVM on a backlog --------------------------------------
+# First, before the main producer starts (and, with BENCH_COLD_ONLY=1, alone). Each variant gets a database and a
+# key prefix of its own (so each start includes Flyway creating the schema in an empty database, as the main run's
+# first start does), on the ports the main run uses afterwards.
+JAVA_FEATURE="$("$JAVA" -XshowSettings:properties -version 2>&1 \
+    | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
+JCMD="$(dirname "$JAVA")/jcmd"
+[[ -x "$JCMD" ]] || JCMD="$(command -v jcmd || true)"
+declare -A COLD=()   # results, by "<variant>.<name>"
+COLD_VARIANTS=()
+COLD_NOTE=""
+now_ns() { date +%s%N; }
+since() { awk -v a="$1" -v b="${2:-$(now_ns)}" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; } # t0_ns [t1_ns] -> seconds
+readiness() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/actuator/health/readiness" 2> /dev/null || true; }
+accepted() { echo $(($(field "$1" requests) - $(field "$1" non2xx))); } # wrk line -> 2xx answers (202 here)
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
+share() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'; }
+peak_rss() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2> /dev/null || echo "?"; } # pid -> MiB
+allocated_bytes() { # pid -> jvm_gc_memory_allocated_bytes_total right after a forced GC (the counter moves at GCs)
+    "$JCMD" "$1" GC.run > /dev/null 2>&1 || return 0
+    sleep 0.5
+    curl -fsS --max-time 5 "$PRODUCER_URL/actuator/prometheus" \
+        | awk '/^jvm_gc_memory_allocated_bytes_total/ { v = $NF } END { if (v != "") printf "%.0f", v }'
+}
+cold_start() { # producer|consumer plain|aot database prefix -> COLD_PID, COLD_T0 (ns)
+    local svc="$1-service" port="$PRODUCER_PORT" opts="$SERVICE_JAVA_OPTS $PRODUCER_JAVA_OPTS"
+    if [[ "$1" == consumer ]]; then port="$CONSUMER_PORT" opts="$SERVICE_JAVA_OPTS $CONSUMER_JAVA_OPTS"; fi
+    local envs=(SPRING_DATASOURCE_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$3" SPRING_DATASOURCE_USERNAME="$PG_USER"
+        SPRING_DATA_REDIS_HOST="$REDIS_HOST" SPRING_DATA_REDIS_PORT="$REDIS_PORT" RESERVATION_QUEUE_KEY_PREFIX="$4"
+        RESERVATION_QUEUE_SHARDS="$SHARDS" SERVER_PORT="$port" RESERVATION_ADMIN_TOKEN="$ADMIN_TOKEN"
+        RESERVATION_API_MAX_QUEUE_DEPTH=10000000 RESERVATION_BENCH_NOOP_ENDPOINT=true)
+    COLD_T0=$(now_ns)
+    if [[ "$2" == aot ]]; then
+        # from the extracted folder: the cache holds the class path relative to it
+        (cd "$WORK/aot-$svc" && exec env "${envs[@]}" "$JAVA" $opts -XX:+HeapDumpOnOutOfMemoryError \
+            -XX:HeapDumpPath="$WORK" -XX:AOTCache=app.aot -jar "$svc.jar") >> "$WORK/cold-$1-$2.log" 2>&1 &
+    else
+        env "${envs[@]}" "$JAVA" $opts -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$WORK" \
+            -jar "$WORK/$svc.jar" >> "$WORK/cold-$1-$2.log" 2>&1 &
+    fi
+    COLD_PID=$!
+}
+await_ready() { # name port pid t0_ns -> seconds from t0 to the first 200 of /actuator/health/readiness
+    for _ in $(seq 1 $((WAIT_SECONDS * 10))); do
+        kill -0 "$3" 2> /dev/null || die "$1 exited during start-up, see $WORK/cold-$1-*.log"
+        [[ "$(readiness "$2")" == 200 ]] && { since "$4"; return 0; }
+        sleep 0.1
+    done
+    die "$1 not ready after $WAIT_SECONDS s"
+}
+event_when_migrated() { # database pid -> id of a new event of capacity 1,000,000, inserted as soon as Flyway has
+    # created the table, so that wrk can start the moment readiness answers (the producer registers it in Redis at
+    # its first request, as it does for any event Redis does not know)
+    for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
+        kill -0 "$2" 2> /dev/null || die "producer exited during start-up, see $WORK/cold-producer-*.log"
+        if [[ "$(pg -d "$1" -c "SELECT to_regclass('public.events') IS NOT NULL" 2> /dev/null)" == t ]]; then
+            pg -d "$1" -c "INSERT INTO events (name, capacity) VALUES ('bench-cold-open', 1000000) RETURNING id"
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "no events table after $WAIT_SECONDS s"
+}
+cache_refused() { # log -> a note if the JVM did not use the AOT cache
+    grep -q -E 'Unable to use AOT cache|not the one used while building|error has occurred while processing the AOT cache' "$1" \
+        && echo " (**cache refused**, see $(basename "$1"))" || true
+}
+cold_variant() { # plain|aot
+    local v="$1" db="${DB}_cold_$1" prefix="$PREFIX-cold-$1" path open t0 w1 w2 steady a0 a1 n
+    pg -d postgres -c "CREATE DATABASE \"$db\"" > /dev/null
+    COLD_DBS+=("$db")
+
+    # the producer: start to readiness, then at once two windows of wrk, then the steady state after the warm-up
+    log "(k) $v: new producer JVM"
+    cold_start producer "$v" "$db" "$prefix"
+    COLD_P=$COLD_PID
+    t0=$COLD_T0
+    open=$(event_when_migrated "$db" "$COLD_P")
+    path="/events/$open/reservations"
+    COLD[$v.ready]=$(await_ready producer "$PRODUCER_PORT" "$COLD_P" "$t0")
+    w1=$(wrk_run "cold-$v-window1" "$path" "$COLD_WINDOW")
+    w2=$(wrk_run "cold-$v-window2" "$path" "$COLD_WINDOW")
+    COLD[$v.first1]=$(rate "$(accepted "$w1")" "$(field "$w1" seconds)")
+    COLD[$v.first2]=$(rate "$(($(accepted "$w1") + $(accepted "$w2")))" \
+        "$(awk -v a="$(field "$w1" seconds)" -v b="$(field "$w2" seconds)" 'BEGIN { print a + b }')")
+    COLD[$v.p99_1]=$(ms "$(field "$w1" p99_us)")
+    log "(k) $v: ready after ${COLD[$v.ready]} s; accepted/s ${COLD[$v.first1]} in the first ${COLD_WINDOW} s," \
+        "${COLD[$v.first2]} in the first $((2 * COLD_WINDOW)) s; now ${WARMUP_SECONDS} s of warm-up"
+    wrk_run "cold-$v-warmup" "$path" "$WARMUP_SECONDS" > /dev/null
+    a0=$(allocated_bytes "$COLD_P")
+    steady=$(wrk_run "cold-$v-steady" "$path" "$WRK_SECONDS")
+    a1=$(allocated_bytes "$COLD_P")
+    n=$(accepted "$steady")
+    COLD[$v.steady]=$(rate "$n" "$(field "$steady" seconds)")
+    COLD[$v.share1]=$(share "${COLD[$v.first1]}" "${COLD[$v.steady]}")
+    COLD[$v.share2]=$(share "${COLD[$v.first2]}" "${COLD[$v.steady]}")
+    COLD[$v.alloc]=$(awk -v a="$a0" -v b="$a1" -v n="$n" \
+        'BEGIN { if (a != "" && b != "" && n > 0) printf "%.0f", (b - a) / n; else print "-" }')
+    COLD[$v.rss]=$(peak_rss "$COLD_P")
+    COLD[$v.note]=$( [[ "$v" == aot ]] && cache_refused "$WORK/cold-producer-aot.log" || true)
+    log "(k) $v: steady ${COLD[$v.steady]} accepted/s (first windows ${COLD[$v.share1]} / ${COLD[$v.share2]} of it)," \
+        "${COLD[$v.alloc]} bytes allocated per accepted request, peak RSS ${COLD[$v.rss]} MiB${COLD[$v.note]}"
+
+    # the consumer: a new JVM on a backlog of one event (the open event's jobs are removed first: the consumer is
+    # to find this backlog, not what the measurements above queued)
+    local open_shard=$((open % SHARDS)) hot initial t_ready="" t_first="" t_empty="" depth now c
+    redis unlink "$prefix:{s$open_shard}:queue" "$prefix:{s$open_shard}:pending" > /dev/null
+    hot=$(create_event bench-cold-hot "$HOT_CAPACITY")
+    while ((hot % SHARDS == open_shard)); do hot=$(create_event bench-cold-hot "$HOT_CAPACITY"); done
+    COLD[$v.fill]=$(fill_queue "$hot" "$COLD_BACKLOG" "cold-$v-backlog" "$prefix")
+    initial=$(queue_depth "$hot" "$prefix")
+    log "(k) $v: $initial jobs queued in ${COLD[$v.fill]} s; new consumer JVM"
+    cold_start consumer "$v" "$db" "$prefix"
+    COLD_C=$COLD_PID
+    t0=$COLD_T0
+    for _ in $(seq 1 $((WAIT_SECONDS * 10))); do
+        kill -0 "$COLD_C" 2> /dev/null || die "consumer exited, see $WORK/cold-consumer-$v.log"
+        now=$(now_ns)
+        [[ -z "$t_ready" && "$(readiness "$CONSUMER_PORT")" == 200 ]] && t_ready=$now
+        depth=$(queue_depth "$hot" "$prefix")
+        [[ -z "$t_first" && "$depth" -lt "$initial" ]] && t_first=$now
+        [[ -z "$t_empty" && "$depth" -eq 0 ]] && t_empty=$now
+        [[ -n "$t_ready" && -n "$t_empty" ]] && break
+        sleep 0.1
+    done
+    [[ -n "$t_ready" && -n "$t_empty" ]] || die "(k) $v: consumer not ready or queue not empty after $WAIT_SECONDS s"
+    local span confirmed
+    read -r c span confirmed <<< "$(decided_stats "$hot" "$db")"
+    COLD[$v.decided]=$c
+    COLD[$v.span]=$span
+    COLD[$v.confirmed]=$confirmed
+    COLD[$v.c_ready]=$(since "$t0" "$t_ready")
+    COLD[$v.c_first]=$(since "$t0" "$t_first")
+    COLD[$v.c_empty]=$(since "$t0" "$t_empty")
+    COLD[$v.c_rate]=$(rate "$c" "${COLD[$v.span]}")
+    COLD[$v.c_rss]=$(peak_rss "$COLD_C")
+    COLD[$v.c_note]=$( [[ "$v" == aot ]] && cache_refused "$WORK/cold-consumer-aot.log" || true)
+    log "(k) $v: consumer ready after ${COLD[$v.c_ready]} s, first decision ${COLD[$v.c_first]} s, queue empty" \
+        "${COLD[$v.c_empty]} s; $c decided (${COLD[$v.confirmed]} confirmed), ${COLD[$v.c_rate]}/s${COLD[$v.c_note]}"
+
+    stop_pid "$COLD_C"
+    stop_pid "$COLD_P"
+    COLD_C=""
+    COLD_P=""
+    delete_keys "$prefix:*"
+    pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" > /dev/null
+    COLD_VARIANTS+=("$v")
+}
+cold_rows() { # the (k) rows of the results table
+    local v label
+    [[ -n "$COLD_NOTE" ]] && echo "| k | AOT cache variant | $COLD_NOTE | | |"
+    for v in "${COLD_VARIANTS[@]}"; do
+        label=$( [[ "$v" == aot ]] && echo "with the AOT cache${COLD[$v.note]}" || echo "no AOT cache")
+        echo "| k | New producer JVM, $label: process start to readiness (s) | ${COLD[$v.ready]} | | |"
+        echo "| k | Accepted/s, first ${COLD_WINDOW} s / first $((2 * COLD_WINDOW)) s after readiness / steady state (${WRK_SECONDS} s after $((2 * COLD_WINDOW + WARMUP_SECONDS)) s) | ${COLD[$v.first1]} / ${COLD[$v.first2]} / ${COLD[$v.steady]} | | |"
+        echo "| k | First ${COLD_WINDOW} s / first $((2 * COLD_WINDOW)) s as a share of the steady state; p99 of the first ${COLD_WINDOW} s (ms) | ${COLD[$v.share1]} / ${COLD[$v.share2]}; ${COLD[$v.p99_1]} | as warm (1.00) | |"
+        echo "| k | Bytes allocated per accepted request, steady state (jvm_gc_memory_allocated_bytes_total between two forced GCs) | ${COLD[$v.alloc]} | | |"
+        echo "| k | Peak RSS of this producer (VmHWM, MiB) | ${COLD[$v.rss]} | < 512 | $( [[ "${COLD[$v.rss]}" == "?" ]] && echo '-' || verdict "${COLD[$v.rss]}" 512 lt) |"
+        echo "| k | New consumer JVM, $( [[ "$v" == aot ]] && echo "with the AOT cache${COLD[$v.c_note]}" || echo "no AOT cache"), on ${COLD[$v.decided]} queued jobs (one event, capacity $HOT_CAPACITY): start to readiness / first decision / empty queue (s) | ${COLD[$v.c_ready]} / ${COLD[$v.c_first]} / ${COLD[$v.c_empty]} | | |"
+        echo "| k | Same consumer: decisions/s (decidedAt span ${COLD[$v.span]} s); confirmed; peak RSS (MiB) | ${COLD[$v.c_rate]}; ${COLD[$v.confirmed]}; ${COLD[$v.c_rss]} | | |"
+    done
+}
+describe_run() { # the paragraph under each results title
+    local cpu_model
+    cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)');" \
+        "$(nproc) CPUs ($cpu_model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
+        "$("$JAVA" -version 2>&1 | head -n 1); Redis $(redis info server | awk -F: '/redis_version/ { print $2 }' | tr -d '\r');" \
+        "$(pg -d postgres -c 'SHOW server_version')." \
+        "Producer, consumer, Redis, PostgreSQL, wrk and the load generator share these CPUs, on loopback."
+}
+
+if [[ "${BENCH_COLD:-1}" != 0 || "${BENCH_COLD_ONLY:-0}" == 1 ]]; then
+    command -v "$JCMD" > /dev/null 2>&1 || log "(k) no jcmd next to $JAVA: bytes per request not measured"
+    if [[ "${BENCH_COLD_AOT:-1}" == 0 ]]; then
+        COLD_NOTE="not run (BENCH_COLD_AOT=0)"
+    elif [[ -z "$JAVA_FEATURE" || "$JAVA_FEATURE" -lt 25 ]]; then
+        COLD_NOTE="skipped: Java ${JAVA_FEATURE:-?}, the AOT cache needs Java 25"
+    else
+        # The caches of this run's jars, made as the Dockerfile and scripts/run-pair.sh make them (training run
+        # with the services' options, 10 s of wrk for the producer), in a database and key prefix of their own.
+        for svc in producer-service consumer-service; do
+            log "(k) AOT cache of $svc: training run (scripts/aot-cache.sh), log in $WORK/aot-$svc.log"
+            svc_opts="$PRODUCER_JAVA_OPTS"
+            [[ "$svc" == consumer-service ]] && svc_opts="$CONSUMER_JAVA_OPTS"
+            env JAVA="$JAVA" AOT_JAR="$WORK/$svc.jar" AOT_JAVA_OPTS="$SERVICE_JAVA_OPTS $svc_opts" \
+                SPRING_DATASOURCE_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/postgres" SPRING_DATASOURCE_USERNAME="$PG_USER" \
+                SPRING_DATA_REDIS_HOST="$REDIS_HOST" SPRING_DATA_REDIS_PORT="$REDIS_PORT" RESERVATION_QUEUE_SHARDS="$SHARDS" \
+                RESERVATION_API_MAX_QUEUE_DEPTH=10000000 RESERVATION_BENCH_NOOP_ENDPOINT=true \
+                "$ROOT/scripts/aot-cache.sh" "$svc" "$WORK/aot-$svc" > "$WORK/aot-$svc.log" 2>&1 \
+                || die "AOT cache of $svc failed: $(tail -n 2 "$WORK/aot-$svc.log" | tr '\n' ' ')"
+            mv "$WORK/aot-$svc/aot-training.log" "$WORK/aot-training-$svc.log" 2> /dev/null || true
+        done
+    fi
+    cold_variant plain
+    [[ -z "$COLD_NOTE" ]] && cold_variant aot
+    if [[ "${BENCH_COLD_ONLY:-0}" == 1 ]]; then
+        {
+            echo "# Cold start, run $RUN_ID"
+            echo
+            describe_run
+            echo "Services: \`$SERVICE_JAVA_OPTS\`${PRODUCER_JAVA_OPTS:+ (producer also \`$PRODUCER_JAVA_OPTS\`)}, $SHARDS shards. wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections."
+            echo
+            echo "| # | Measurement | Result | Target | Met |"
+            echo "|---|---|---|---|---|"
+            cold_rows
+        } > "$WORK/results-cold.md"
+        cp "$WORK/results-cold.md" "$ROOT/bench/results/latest-cold.md"
+        cat "$WORK/results-cold.md"
+        log "written to bench/results/latest-cold.md (logs: $WORK)"
+        exit 0
+    fi
+fi
 
 start_producer
 await_healthy producer "$PRODUCER_PORT" "$PRODUCER_PID"
@@ -437,22 +696,7 @@ else
 fi
 log "(e) consumer $WORKER_KIND; queueing $BACKLOG requests for one event of capacity $HOT_CAPACITY"
 HOT_EVENT=$(create_event bench-hot "$HOT_CAPACITY")
-# wrk's threads stop after their share of the backlog (BENCH_STOP_AFTER), but wrk itself only ends at -d or on
-# SIGINT: it is interrupted as soon as the queue holds the whole backlog.
-fill_start=$(date +%s.%N)
-BENCH_PATH="/events/$HOT_EVENT/reservations" BENCH_TAG=backlog BENCH_THREADS="$WRK_THREADS" BENCH_STOP_AFTER="$BACKLOG" \
-    wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${WAIT_SECONDS}s" --timeout 10s \
-    -s "$ROOT/bench/wrk/reserve.lua" "$PRODUCER_URL" > "$WORK/wrk-backlog.txt" 2>&1 &
-WRK_PID=$!
-for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
-    kill -0 "$WRK_PID" 2> /dev/null || break
-    (($(queue_depth "$HOT_EVENT") >= BACKLOG)) && break
-    sleep 0.2
-done
-sleep 0.5
-kill -INT "$WRK_PID" 2> /dev/null || true
-wait "$WRK_PID" || true
-fill_s=$(awk -v a="$fill_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+fill_s=$(fill_queue "$HOT_EVENT" "$BACKLOG" backlog)
 alive producer "$PRODUCER_PID"
 BACKLOG_WRK="filled in ${fill_s}s"
 HOT_BACKLOG=$(queue_depth "$HOT_EVENT")
@@ -547,17 +791,11 @@ HOT_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_SPAN" 'BEGIN { if (s > 0) printf "
 HOT_WALL_RATE=$(awk -v n="$HOT_DECIDED" -v s="$HOT_DRAIN_S" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
 OPEN_RATE=$(awk -v n="$OPEN_DECIDED" -v s="$OPEN_SPAN" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
 HALF_P99=$(prop "$WORK/half-rate.properties" post_latency_p99_ms)
-verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? (v >= t) : (v < t); print ok ? "yes" : "**no**" }'; }
-cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 RESULT="$WORK/results.md"
 {
     echo "# Benchmark run $RUN_ID"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)');" \
-        "$(nproc) CPUs ($cpu_model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
-        "$("$JAVA" -version 2>&1 | head -n 1); Redis $(redis info server | awk -F: '/redis_version/ { print $2 }' | tr -d '\r');" \
-        "$(pg -d postgres -c 'SHOW server_version')." \
-        "Producer, consumer, Redis, PostgreSQL, wrk and the load generator share these CPUs, on loopback."
+    describe_run
     echo "CPU used by processes outside the benchmark (other builds on a shared machine; 100 = one core), sampled over 4 s" \
         "of each phase: (a) $(others_cpu noop)%, (c) $(others_cpu accept)%, (e) $(others_cpu backlog)%."
     echo "Services: \`$SERVICE_JAVA_OPTS\`${PRODUCER_JAVA_OPTS:+ (producer also \`$PRODUCER_JAVA_OPTS\`)}, $SHARDS shards. wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections, ${WRK_SECONDS}s after ${WARMUP_SECONDS}s warm-up."
@@ -593,6 +831,7 @@ RESULT="$WORK/results.md"
     echo "| f | Burst: first request to all decided (s); decisions/s; accept→decision p50 / p99 (ms) | $(prop "$WORK/burst.properties" first_request_to_all_decided_s); $(prop "$WORK/burst.properties" decisions_s_decidedat_span); $(prop "$WORK/burst.properties" accept_to_decision_p50_ms) / $(prop "$WORK/burst.properties" accept_to_decision_p99_ms) | | |"
     echo "| f | Burst invariant check | $(prop "$WORK/burst.properties" invariant_check) | PASS | $( [[ $BURST_EXIT == 0 ]] && echo yes || echo '**no**') |"
     echo "| g | Max RSS producer / consumer (MiB) | $RSS_P / $RSS_C | < 512 each | $(verdict "$(( RSS_P > RSS_C ? RSS_P : RSS_C ))" 512 lt) |"
+    cold_rows
     echo
     if [[ -f "$WORK/cpu-rounds.md" ]]; then
         echo "## (h) CPU per answered request, ${CPU_SECONDS}s rounds, the two endpoints alternately"
