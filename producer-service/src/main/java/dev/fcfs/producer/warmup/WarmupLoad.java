@@ -1,6 +1,5 @@
 package dev.fcfs.producer.warmup;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -157,8 +156,15 @@ final class WarmupLoad implements AutoCloseable {
         }
     }
 
-    /** One keep-alive connection: writes a request, reads its whole answer. */
+    /**
+     * One keep-alive connection: writes a request, reads its whole answer into a buffer of its own with bulk reads
+     * (a byte-at-a-time reader would cost the warm-up more CPU than the requests it sends).
+     */
     private final class Exchange {
+
+        private static final byte[] END_OF_HEAD = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.US_ASCII);
 
         private final Socket socket;
 
@@ -166,7 +172,15 @@ final class WarmupLoad implements AutoCloseable {
 
         private final InputStream in;
 
-        private byte[] body = new byte[1024];
+        /** What was read and not yet consumed: {@code buffer[start..end)}. */
+        private byte[] buffer = new byte[16 * 1024];
+
+        private int start;
+
+        private int end;
+
+        /** The last answer's body: {@code buffer[bodyStart..bodyStart + bodyLength)}, valid until the next request. */
+        private int bodyStart;
 
         private int bodyLength;
 
@@ -177,7 +191,7 @@ final class WarmupLoad implements AutoCloseable {
             this.socket = socket;
             socket.setTcpNoDelay(true);
             this.out = socket.getOutputStream();
-            this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+            this.in = socket.getInputStream();
         }
 
         int post(long event, String userId, @Nullable String idempotencyKey) throws IOException {
@@ -202,26 +216,32 @@ final class WarmupLoad implements AutoCloseable {
         }
 
         String body() {
-            return new String(this.body, 0, this.bodyLength, StandardCharsets.UTF_8);
+            return new String(this.buffer, this.bodyStart, this.bodyLength, StandardCharsets.UTF_8);
         }
 
         private int exchange(String request) throws IOException {
             this.out.write(request.getBytes(StandardCharsets.UTF_8));
             this.out.flush();
-            String statusLine = line();
-            if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.1 ")) {
-                throw new IOException("Not an HTTP/1.1 answer: '" + statusLine + "'");
+            int headEnd = indexOf(END_OF_HEAD);
+            while (headEnd < 0) {
+                fill();
+                headEnd = indexOf(END_OF_HEAD);
             }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            long length = -1;
+            String head = new String(this.buffer, this.start, headEnd - this.start, StandardCharsets.ISO_8859_1);
+            this.start = headEnd + END_OF_HEAD.length;
+            if (head.length() < 12 || !head.startsWith("HTTP/1.1 ")) {
+                throw new IOException("Not an HTTP/1.1 answer: '" + head + "'");
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            int length = 0;
             boolean chunked = false;
-            for (String header = line(); !header.isEmpty(); header = line()) {
+            for (String header : head.split("\r\n")) {
                 int colon = header.indexOf(':');
                 if (colon > 0) {
                     String name = header.substring(0, colon).trim();
                     String value = header.substring(colon + 1).trim();
                     if (name.equalsIgnoreCase("Content-Length")) {
-                        length = Long.parseLong(value);
+                        length = Integer.parseInt(value);
                     }
                     else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
                         chunked = true;
@@ -231,43 +251,92 @@ final class WarmupLoad implements AutoCloseable {
                     }
                 }
             }
-            this.bodyLength = 0;
             if (chunked) {
-                for (int size = Integer.parseInt(line().split(";", 2)[0].trim(), 16); size > 0;
-                        size = Integer.parseInt(line().split(";", 2)[0].trim(), 16)) {
-                    read(size);
-                    line();
-                }
-                line();
+                readChunked();
             }
-            else if (length > 0) {
-                read((int) length);
+            else {
+                require(length);
+                this.bodyStart = this.start;
+                this.bodyLength = length;
+                this.start += length;
             }
             return status;
         }
 
-        private void read(int bytes) throws IOException {
-            if (this.bodyLength + bytes > this.body.length) {
-                this.body = Arrays.copyOf(this.body, Math.max(this.body.length * 2, this.bodyLength + bytes));
+        /**
+         * Joins the chunks' data at the front of the unread bytes, where {@link #body()} finds it. Positions are kept
+         * relative to {@code start}, which {@link #fill()} may move.
+         */
+        private void readChunked() throws IOException {
+            this.bodyStart = this.start;
+            this.bodyLength = 0;
+            int at = 0;
+            while (true) {
+                int lineEnd = indexOf(CRLF, this.start + at);
+                while (lineEnd < 0) {
+                    fill();
+                    lineEnd = indexOf(CRLF, this.start + at);
+                }
+                String sizeLine = new String(this.buffer, this.start + at, lineEnd - this.start - at,
+                        StandardCharsets.ISO_8859_1);
+                int size = Integer.parseInt(sizeLine.split(";", 2)[0].trim(), 16);
+                at = lineEnd + 2 - this.start;
+                while (this.end - this.start - at < size + 2) {
+                    fill();
+                }
+                System.arraycopy(this.buffer, this.start + at, this.buffer, this.start + this.bodyLength, size);
+                this.bodyLength += size;
+                at += size + 2;
+                if (size == 0) {
+                    this.bodyStart = this.start;
+                    this.start += at;
+                    return;
+                }
             }
-            int read = this.in.readNBytes(this.body, this.bodyLength, bytes);
-            if (read < bytes) {
-                throw new IOException("Connection closed in the middle of an answer");
-            }
-            this.bodyLength += read;
         }
 
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder(64);
-            for (int c = this.in.read(); c != '\n'; c = this.in.read()) {
-                if (c < 0) {
-                    throw new IOException("Connection closed by the service");
+        private void require(int bytes) throws IOException {
+            while (this.end - this.start < bytes) {
+                fill();
+            }
+        }
+
+        /** Reads more, first moving the unread bytes to the front (or growing the buffer if they fill it). */
+        private void fill() throws IOException {
+            if (this.end == this.buffer.length) {
+                int unread = this.end - this.start;
+                if (this.start == 0) {
+                    this.buffer = Arrays.copyOf(this.buffer, this.buffer.length * 2);
                 }
-                if (c != '\r') {
-                    line.append((char) c);
+                else {
+                    System.arraycopy(this.buffer, this.start, this.buffer, 0, unread);
+                    this.bodyStart -= this.start;
+                    this.start = 0;
+                    this.end = unread;
                 }
             }
-            return line.toString();
+            int read = this.in.read(this.buffer, this.end, this.buffer.length - this.end);
+            if (read < 0) {
+                throw new IOException("Connection closed by the service");
+            }
+            this.end += read;
+        }
+
+        private int indexOf(byte[] wanted) {
+            return indexOf(wanted, this.start);
+        }
+
+        private int indexOf(byte[] wanted, int from) {
+            for (int i = from; i <= this.end - wanted.length; i++) {
+                int j = 0;
+                while (j < wanted.length && this.buffer[i + j] == wanted[j]) {
+                    j++;
+                }
+                if (j == wanted.length) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         void close() {
