@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 import dev.fcfs.loadgen.History.Accepted;
 import dev.fcfs.loadgen.History.Decision;
@@ -280,7 +281,7 @@ public final class LoadDriver implements AutoCloseable {
         return this.capacities.keySet().stream().mapToInt((id) -> this.api.event(id).reserved()).sum();
     }
 
-    /** How many reservation requests were sent again after a 429 or 503 with Retry-After. */
+    /** How many requests were sent again after a 429 or 503 with Retry-After. */
     public long retried() {
         return this.retried.get();
     }
@@ -432,9 +433,10 @@ public final class LoadDriver implements AutoCloseable {
             reserve(reserve, scheduled);
         }
         else if (request instanceof Malformed malformed) {
-            Answer answer = this.api.send(malformed.method(), malformed.path(), malformed.contentType(),
-                    malformed.body(), Map.of());
-            this.listener.answered(request, 1, answer.status(), System.nanoTime() - scheduled);
+            // Retried after a 503 with Retry-After as a valid request is: while Redis is down, a request for an event
+            // nobody created cannot be told from one for a real event, and "retry later" is the right answer
+            Answer answer = sendRetrying(request, scheduled, 1, () -> this.api.send(malformed.method(),
+                    malformed.path(), malformed.contentType(), malformed.body(), Map.of()));
             this.refusals.add(new Refusal(malformed.description() + ": " + malformed.method() + " "
                     + malformed.path(), answer.status(), answer.contentType(),
                     (answer.failure() != null) ? answer.failure() : answer.body()));
@@ -482,14 +484,19 @@ public final class LoadDriver implements AutoCloseable {
      * was queued), as a well-behaved client would; a few times at most, and counted in {@link #retried()}.
      */
     private Answer reserveRetrying(Reserve request, long scheduled, int firstAttempt) {
-        Answer answer = this.api.reserve(request.eventId(), request.userId(), request.idempotencyKey());
+        return sendRetrying(request, scheduled, firstAttempt,
+                () -> this.api.reserve(request.eventId(), request.userId(), request.idempotencyKey()));
+    }
+
+    private Answer sendRetrying(Request request, long scheduled, int firstAttempt, Supplier<Answer> send) {
+        Answer answer = send.get();
         this.listener.answered(request, firstAttempt, answer.status(), System.nanoTime() - scheduled);
         for (int attempt = 1; attempt <= 10 && (answer.status() == 429 || answer.status() == 503)
                 && answer.header("Retry-After") != null; attempt++) {
             this.retried.incrementAndGet();
             LockSupport.parkNanos(Duration.ofMillis(200L * attempt).toNanos());
             long sentAt = System.nanoTime();
-            answer = this.api.reserve(request.eventId(), request.userId(), request.idempotencyKey());
+            answer = send.get();
             this.listener.answered(request, firstAttempt + attempt, answer.status(), System.nanoTime() - sentAt);
         }
         return answer;
