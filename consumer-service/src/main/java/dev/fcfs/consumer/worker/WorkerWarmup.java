@@ -97,15 +97,7 @@ class WorkerWarmup implements ApplicationRunner {
 
     private void warmUp() {
         long started = System.nanoTime();
-        ScratchRuns.Run run;
-        try {
-            run = this.runs.start(this.properties.maxDuration());
-        }
-        catch (RuntimeException ex) {
-            logger.warn("Warm-up skipped: Redis cannot be reached ({})", ex.toString());
-            return;
-        }
-        try {
+        this.runs.warmUp(this.properties.maxDuration(), (run) -> {
             JobQueue queue = new JobQueue(this.redis, run.keys());
             ThreadLocalRandom random = ThreadLocalRandom.current();
             // ids no real event or shard has, and another consumer warming up at the same time most likely not
@@ -136,19 +128,7 @@ class WorkerWarmup implements ApplicationRunner {
             this.result = new Result(batches, decisions, end, this.coordinator.isRunning(), System.nanoTime());
             logger.info("Warm-up finished in {} ms ({}): {} scratch batches, {} decisions rolled back; JIT compilation "
                     + "so far {} ms", millisSince(started), end, batches, decisions, Plateau.compilationMillis());
-        }
-        catch (RuntimeException ex) {
-            logger.warn("Warm-up stopped after {} ms: {}", millisSince(started), ex.toString());
-        }
-        finally {
-            try {
-                this.runs.finish(run);
-            }
-            catch (RuntimeException ex) {
-                logger.warn("Warm-up run {}: scratch keys not removed now ({}); a later start removes them", run.id(),
-                        ex.toString());
-            }
-        }
+        });
     }
 
     /**

@@ -20,6 +20,13 @@ class ReservationQueueConfiguration {
     BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> enqueueRunner(
             LettuceConnectionFactory connectionFactory, DataRedisProperties redisProperties, QueueKeys keys,
             ApiProperties apiProperties) {
+        return runnerOn(keys, connectionFactory, redisProperties, apiProperties);
+    }
+
+    /** {@code enqueue.lua} on these keys, on a connection of its own: the real queue's, or a warm-up run's. */
+    static BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runnerOn(QueueKeys keys,
+            LettuceConnectionFactory connectionFactory, DataRedisProperties redisProperties,
+            ApiProperties apiProperties) {
         Duration timeout = (redisProperties.getTimeout() != null) ? redisProperties.getTimeout()
                 : Duration.ofSeconds(2);
         return new BatchingScriptRunner<>(connectionFactory,

@@ -1,10 +1,9 @@
 package dev.fcfs.producer.reservation;
 
-import java.time.Duration;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.security.SecureRandom;
 
 import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.producer.system.BatchingScriptRunner;
@@ -42,7 +41,7 @@ public class WarmupTraffic {
 
     private final ApiProperties api;
 
-    private final Duration timeout;
+    private final DataRedisProperties redisProperties;
 
     private volatile @Nullable Scratch scratch;
 
@@ -51,7 +50,7 @@ public class WarmupTraffic {
         this.connectionFactory = connectionFactory;
         this.redis = redis;
         this.api = api;
-        this.timeout = (redisProperties.getTimeout() != null) ? redisProperties.getTimeout() : Duration.ofSeconds(2);
+        this.redisProperties = redisProperties;
     }
 
     /**
@@ -63,10 +62,8 @@ public class WarmupTraffic {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         String secret = HexFormat.of().formatHex(bytes);
-        BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner = new BatchingScriptRunner<>(
-                this.connectionFactory,
-                new EnqueueScript(run.keys(), this.api.idempotencyTtlSeconds(), this.api.maxQueueDepth()),
-                this.timeout);
+        BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner = ReservationQueueConfiguration
+            .runnerOn(run.keys(), this.connectionFactory, this.redisProperties, this.api);
         close();
         this.scratch = new Scratch(secret, new ReservationQueue(this.redis, runner, run.keys()), runner);
         return secret;

@@ -65,20 +65,13 @@ class ProducerWarmup implements ApplicationRunner {
             return;
         }
         long started = System.nanoTime();
-        ScratchRuns.Run run;
-        try {
-            run = this.runs.start(this.properties.maxDuration());
-        }
-        catch (RuntimeException ex) {
-            logger.warn("Warm-up skipped: Redis cannot be reached ({})", ex.toString());
-            return;
-        }
-        try {
+        this.runs.warmUp(this.properties.maxDuration(), (run) -> {
             registerScratchEvents(run.keys());
             String secret = this.traffic.open(run);
             try (WarmupLoad load = new WarmupLoad(this.context.getWebServer().getPort(), secret)) {
                 load.start(this.properties.connections());
                 String end = drive(load, run.keys(), started);
+                // stopped before counting, so that the counts are final
                 load.close();
                 this.result = new Result(load.accepted.sum(), load.soldOut.sum(), load.polled.sum(), load.failed.sum(),
                         end, System.nanoTime());
@@ -89,24 +82,10 @@ class ProducerWarmup implements ApplicationRunner {
                         (load.firstFailure() != null) ? " (first: " + load.firstFailure() + ")" : "",
                         Plateau.compilationMillis());
             }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            logger.warn("Warm-up interrupted after {} ms", millisSince(started));
-        }
-        catch (RuntimeException ex) {
-            logger.warn("Warm-up stopped after {} ms: {}", millisSince(started), ex.toString());
-        }
-        finally {
-            this.traffic.close();
-            try {
-                this.runs.finish(run);
+            finally {
+                this.traffic.close();
             }
-            catch (RuntimeException ex) {
-                logger.warn("Warm-up run {}: scratch keys not removed now ({}); a later start removes them", run.id(),
-                        ex.toString());
-            }
-        }
+        });
     }
 
     /** What the last warm-up did, or null if none ran to its end. */

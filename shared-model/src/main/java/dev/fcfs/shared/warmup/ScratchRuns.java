@@ -10,6 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.reservation.ReservationId;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -20,6 +22,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * id ({@link #keysOf}), so nothing needs a {@code SCAN}, and removal works the same on a Redis Cluster.
  */
 public final class ScratchRuns {
+
+    private static final Log log = LogFactory.getLog(ScratchRuns.class);
 
     /** The warm-up's sold-out event: the highest id a reservation id can carry, so far above any real event's. */
     public static final long SOLD_OUT_EVENT = ReservationId.MAX_EVENT_ID;
@@ -58,6 +62,45 @@ public final class ScratchRuns {
     /** The {@code index}-th idempotency key a warm-up may send, counting from 0. */
     public static String idempotencyKey(int index) {
         return "warmup-" + Math.floorMod(index, IDEMPOTENCY_KEYS);
+    }
+
+    /**
+     * Runs one warm-up on a new run's keys and removes them afterwards, whatever happens. A warm-up only makes what
+     * follows it faster, so none of its failures is let out: each is logged, and the caller goes on starting up.
+     */
+    public void warmUp(Duration bound, Work work) {
+        long started = System.nanoTime();
+        Run run;
+        try {
+            run = start(bound);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Warm-up skipped: Redis cannot be reached (" + ex + ")");
+            return;
+        }
+        try {
+            work.run(run);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            log.warn("Warm-up interrupted after " + millisSince(started) + " ms");
+        }
+        catch (RuntimeException ex) {
+            log.warn("Warm-up stopped after " + millisSince(started) + " ms: " + ex);
+        }
+        finally {
+            try {
+                finish(run);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Warm-up run " + run.id() + ": scratch keys not removed now (" + ex
+                        + "); a later start removes them");
+            }
+        }
+    }
+
+    private static long millisSince(long started) {
+        return Duration.ofNanos(System.nanoTime() - started).toMillis();
     }
 
     /**
@@ -133,6 +176,14 @@ public final class ScratchRuns {
             }
         }
         return List.copyOf(byShard.values());
+    }
+
+    /** One warm-up's work on its run's keys, and nowhere else. */
+    @FunctionalInterface
+    public interface Work {
+
+        void run(Run run) throws InterruptedException;
+
     }
 
     /**
