@@ -9,7 +9,7 @@
 #    Redis and PostgreSQL named by the services' usual variables, waits until /actuator/health/readiness answers 200
 #    (the service's own warm-up has then driven its hot path), then, for the producer and if wrk is installed, adds
 #    AOT_LOAD_SECONDS of real reservation requests; stops it with SIGTERM and waits until the JVM has written
-#    OUT_DIR/app.aot (JDK 25 records and assembles the cache in one step, at exit: ~100-200 MB, some seconds).
+#    OUT_DIR/app.aot (JDK 25 records and assembles the cache in one step, as the JVM exits).
 # 3. Start the service with the cache from OUT_DIR, on the same files: same JDK build (the same runtime image: a cache
 #    made by a JDK is refused by a JRE of the same release, whose lib/modules differs), the same class path, given
 #    relative to the working directory as in the training (the folder may move), and the same jars (size and mtime):
