@@ -108,6 +108,10 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                // InputStream's contract (readAllBytes asks for 0 bytes when its buffer is full)
+                return 0;
+            }
             // never ask for more than one byte past the cap: enough to know it was passed
             int wanted = (int) Math.min(length, this.maxBytes - this.count + 1);
             int read = this.delegate.read(buffer, offset, Math.max(wanted, 1));

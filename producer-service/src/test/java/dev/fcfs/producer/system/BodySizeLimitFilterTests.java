@@ -85,6 +85,18 @@ class BodySizeLimitFilterTests {
         assertThatExceptionOfType(BodyTooLargeException.class).isThrownBy(() -> passed.getReader().readLine());
     }
 
+    @Test
+    void readsNothingWhenAskedForZeroBytesAsEveryInputStreamMust() throws Exception {
+        MockFilterChain chain = new MockFilterChain();
+        this.filter.doFilter(chunked("1234567890"), new MockHttpServletResponse(), chain);
+        HttpServletRequest passed = (HttpServletRequest) chain.getRequest();
+        byte[] full = new byte[4];
+
+        // what readAllBytes does when its buffer is full: a read of 0 bytes at the buffer's end
+        assertThat(passed.getInputStream().read(full, full.length, 0)).isZero();
+        assertThat(passed.getInputStream().readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("1234567890");
+    }
+
     private static MockHttpServletRequest request(String body) {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/events");
         request.setContent(body.getBytes(StandardCharsets.UTF_8));
