@@ -22,4 +22,13 @@ class EventSoldOutException extends ErrorResponseException {
         return problem;
     }
 
+    /**
+     * An answer, not a fault: thrown for every request of a flood, where the stack trace (a hundred frames of
+     * servlet container and framework) would cost more than the rest of the refusal and nobody reads it.
+     */
+    @Override
+    public Throwable fillInStackTrace() {
+        return this;
+    }
+
 }

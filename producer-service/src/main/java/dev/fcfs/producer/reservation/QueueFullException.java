@@ -17,4 +17,13 @@ class QueueFullException extends ErrorResponseException {
         getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
     }
 
+    /**
+     * An answer, not a fault: thrown for every request of a flood, where the stack trace (a hundred frames of
+     * servlet container and framework) would cost more than the rest of the refusal and nobody reads it.
+     */
+    @Override
+    public Throwable fillInStackTrace() {
+        return this;
+    }
+
 }

@@ -3,7 +3,10 @@ package dev.fcfs.producer.reservation;
 import java.util.UUID;
 
 import dev.fcfs.producer.system.BatchingScriptRunner;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.queue.QueueKeys;
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +16,15 @@ import org.springframework.stereotype.Component;
 /** The producer's side of the Redis queue. */
 @Component
 class ReservationQueue {
+
+    private static final EnqueueBatch.Outcome SOLD_OUT = new EnqueueBatch.Outcome(Status.SOLD_OUT, null, null);
+
+    /**
+     * Events the script has answered SOLD_OUT for. The flag is only raised after the last seat is committed and is
+     * never lowered, so after a sell-out the flood of late requests is answered without Redis. Requests with an
+     * Idempotency-Key still go to the script: the first answer under their key comes before the flag.
+     */
+    private final Cache<Long, Boolean> soldOut = Caffeine.newBuilder().maximumSize(100_000).build();
 
     private final StringRedisTemplate redis;
 
@@ -33,7 +45,15 @@ class ReservationQueue {
      * or refuses (event unknown to Redis, sold out, or shard queue full).
      */
     EnqueueBatch.Outcome enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
-        return this.enqueue.run(new EnqueueBatch.Request(reservationId, eventId, userId, idempotencyKey));
+        if (idempotencyKey == null && this.soldOut.getIfPresent(eventId) != null) {
+            return SOLD_OUT;
+        }
+        EnqueueBatch.Outcome outcome = this.enqueue
+            .run(new EnqueueBatch.Request(reservationId, eventId, userId, idempotencyKey));
+        if (outcome.status() == Status.SOLD_OUT) {
+            this.soldOut.put(eventId, Boolean.TRUE);
+        }
+        return outcome;
     }
 
     /** {@code HGET} of the shard's pending hash: the raw job while it is accepted but not yet acknowledged. */

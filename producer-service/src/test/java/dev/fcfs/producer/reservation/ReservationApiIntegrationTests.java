@@ -229,6 +229,28 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
     }
 
     @Test
+    void replaysARequestAcceptedBeforeTheSellOutAfterLateRequestsWereRefused() {
+        long eventId = createEvent("sold-out-replay", 1);
+        JsonNode winner = reserveAccepted(eventId, "winner", "Idempotency-Key", "winner-key");
+        ReservationJob job = pendingJob(UUID.fromString(winner.path("reservationId").asString()), eventId);
+        insertDecision(job, "CONFIRMED", null, 1);
+        this.jdbc.sql("UPDATE events SET reserved = 1, last_position = 1, sold_out_at = now() WHERE id = ?")
+            .param(eventId)
+            .update();
+        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
+        // the producer has seen the sell-out: later requests without a key are refused without asking Redis
+        assertProblem(reserve(eventId, "late-1"), 409);
+        assertProblem(reserve(eventId, "late-2"), 409);
+
+        JsonNode retried = reserveAccepted(eventId, "winner", "Idempotency-Key", "winner-key");
+
+        assertThat(retried.path("reservationId").asString()).isEqualTo(winner.path("reservationId").asString());
+        assertThat(retried.path("position").asLong()).isEqualTo(1);
+        assertThat(assertProblem(reserve(eventId, "late-3", "Idempotency-Key", "late-key"), 409).path("reason")
+            .asString()).isEqualTo("SOLD_OUT");
+    }
+
+    @Test
     void keepsAcceptingWhileTheSoldOutFlagIsNotRaised() {
         long eventId = createEvent("full-not-flagged", 1);
         reserveAccepted(eventId, "first");

@@ -54,4 +54,27 @@ class RedisOutageIntegrationTests extends ProducerIntegrationSupport {
         assertThat(eventField(eventId, "seq")).isEqualTo("2");
     }
 
+    @Test
+    void keepsRefusingASoldOutEventDuringAnOutageButAsksRedisForIdempotentRetries() {
+        long eventId = createEvent("outage-sold-out", 1);
+        this.jdbc.sql("UPDATE events SET sold_out_at = now(), last_position = 1 WHERE id = ?").param(eventId).update();
+        this.redis.delete(this.keys.event(eventId));
+        assertProblem(reserve(eventId, "late"), 409);
+
+        this.proxy.cut();
+        try {
+            assertThat(assertProblem(reserve(eventId, "during"), 409).path("reason").asString())
+                .isEqualTo("SOLD_OUT");
+            // a key may hold an answer given before the sell-out: only Redis knows
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> reserve(eventId, "retry", "Idempotency-Key", "retry-key").statusCode() == 503);
+        }
+        finally {
+            this.proxy.restore();
+        }
+
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> reserve(eventId, "retry", "Idempotency-Key", "retry-key").statusCode() == 409);
+    }
+
 }
