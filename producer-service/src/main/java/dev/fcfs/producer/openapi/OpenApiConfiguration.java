@@ -88,7 +88,10 @@ class OpenApiConfiguration {
                 "503", "Redis unreachable; Retry-After"));
     }
 
-    /** Success statuses springdoc cannot see through {@code ResponseEntity}: it would say 200. */
+    /**
+     * Success statuses springdoc cannot see through {@code ResponseEntity} (it would say 200), or that a handler
+     * declares with {@code @ApiResponse} and that get their description here.
+     */
     private static final Map<String, String> SUCCESS = Map.of(
             "POST /events/{eventId}/reservations", "202",
             "POST /events", "201",
@@ -141,8 +144,9 @@ class OpenApiConfiguration {
         // springdoc copies the advice's handlers into every operation; this table says which ones really apply
         responses.keySet().removeIf((status) -> status.startsWith("4") || status.startsWith("5"));
         String success = SUCCESS.get(key);
-        if (success != null && responses.containsKey("200")) {
-            ApiResponse ok = responses.remove("200");
+        ApiResponse ok = (success == null) ? null
+                : responses.containsKey("200") ? responses.remove("200") : responses.get(success);
+        if (ok != null) {
             ok.setDescription(switch (success) {
                 case "202" -> "Accepted: in line with a position; nothing decided yet";
                 case "201" -> "Created; Location names the event";

@@ -1,35 +1,42 @@
 package dev.fcfs.producer.reservation;
 
-import java.net.URI;
+import java.io.IOException;
 import java.time.Instant;
 
+import dev.fcfs.producer.system.StrictNumberBinding;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.reservation.ReservationId;
-import jakarta.validation.Valid;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The benchmark's reference ceiling: the same request, parsed and validated by the same stack, answered with the
- * same 202 shape, but without Redis. The accept path's rate is reported as a ratio of this one's. Off unless
+ * The benchmark's reference ceiling: the same request, read and validated as the accept route reads it, answered with
+ * the same 202, but without Redis. The accept path's rate is reported as a ratio of this one's. Off unless
  * {@code reservation.bench.noop-endpoint=true}; never enable it in production.
  */
 @RestController
 @ConditionalOnBooleanProperty("reservation.bench.noop-endpoint")
 class NoopReservationController {
 
+    private final ReservationAnswers answers;
+
+    NoopReservationController(ReservationAnswers answers) {
+        this.answers = answers;
+    }
+
     @PostMapping(path = "/bench/noop/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ReservationAccepted> reserve(@PathVariable long eventId, @Valid @RequestBody ReservationRequest request) {
-        ReservationJob job = new ReservationJob(ReservationId.newFor(eventId), eventId, request.userId(), 0, Instant.EPOCH);
-        return ResponseEntity.accepted()
-            .location(URI.create("/reservations/" + job.reservationId()))
-            .body(ReservationAccepted.of(job));
+    void reserve(ReservationRequest request, HttpServletRequest httpRequest, HttpServletResponse response)
+            throws IOException, HttpMediaTypeNotAcceptableException {
+        long eventId = StrictNumberBinding.pathVariable(httpRequest, "eventId");
+        ReservationAnswers.requireAcceptable(httpRequest);
+        this.answers.accepted(new ReservationJob(ReservationId.newFor(eventId), eventId, request.userId(), 0,
+                Instant.EPOCH), response);
     }
 
 }

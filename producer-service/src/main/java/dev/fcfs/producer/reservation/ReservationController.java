@@ -1,24 +1,35 @@
 package dev.fcfs.producer.reservation;
 
-import java.net.URI;
+import java.io.IOException;
 import java.util.UUID;
 
 import dev.fcfs.producer.system.ReservationOutcomeMetrics;
-import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.producer.system.StrictNumberBinding;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.Valid;
-import org.jspecify.annotations.Nullable;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Reservation requests ({@code POST /events/{eventId}/reservations}) and their status. */
+/**
+ * Reservation requests ({@code POST /events/{eventId}/reservations}) and their status.
+ *
+ * <p>The accept route is the one that runs at the rate of a ticket drop, so it reads its request and writes its
+ * answer itself rather than through Spring MVC's per-argument binders and return-value negotiation: the body through
+ * {@link ReservationRequestResolver}, the event id with {@link StrictNumberBinding#pathVariable}, the answer with
+ * {@link ReservationAnswers}. Every refusal is raised as the exception Spring MVC would raise, so it is answered with
+ * the same problem; the two that come in floods (sold out, queue full) are written here rather than through the
+ * exception resolvers.
+ */
 @RestController
 class ReservationController {
 
@@ -26,27 +37,43 @@ class ReservationController {
 
     private final WarmupTraffic warmup;
 
-    ReservationController(ReservationService reservations, WarmupTraffic warmup) {
+    private final ReservationAnswers answers;
+
+    ReservationController(ReservationService reservations, WarmupTraffic warmup, ReservationAnswers answers) {
         this.reservations = reservations;
         this.warmup = warmup;
+        this.answers = answers;
     }
 
     @PostMapping(path = "/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ReservationAccepted> reserve(@PathVariable long eventId,
-            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey,
-            @Valid @RequestBody ReservationRequest request, HttpServletRequest httpRequest) {
+    @Parameter(name = "eventId", in = ParameterIn.PATH, required = true,
+            schema = @Schema(type = "integer", format = "int64"))
+    @Parameter(name = IdempotencyKeys.HEADER, in = ParameterIn.HEADER, schema = @Schema(type = "string"))
+    @ApiResponse(responseCode = "202", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = ReservationAccepted.class)))
+    void reserve(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true) ReservationRequest request,
+            HttpServletRequest httpRequest, HttpServletResponse response)
+            throws IOException, HttpMediaTypeNotAcceptableException {
+        long eventId = StrictNumberBinding.pathVariable(httpRequest, "eventId");
+        String idempotencyKey = httpRequest.getHeader(IdempotencyKeys.HEADER);
         IdempotencyKeys.check(idempotencyKey);
+        // before anything is queued: a client that cannot read the answer must not lose a position to it
+        ReservationAnswers.requireAcceptable(httpRequest);
         ReservationQueue scratch = this.warmup.queueFor(eventId, httpRequest);
-        ReservationService.Reserved reserved = (scratch == null)
-                ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
-                : this.reservations.reserve(scratch, eventId, request.userId(), idempotencyKey);
+        ReservationService.Reserved reserved;
+        try {
+            reserved = (scratch == null) ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
+                    : this.reservations.reserve(scratch, eventId, request.userId(), idempotencyKey);
+        }
+        catch (EventSoldOutException | QueueFullException floodRefusal) {
+            // the answers to a flood: every late request of a sell-out, every request while the queue is full
+            this.answers.refused(floodRefusal, httpRequest, response);
+            return;
+        }
         if (reserved.replayed()) {
             httpRequest.setAttribute(ReservationOutcomeMetrics.REPLAYED, Boolean.TRUE);
         }
-        ReservationJob job = reserved.job();
-        return ResponseEntity.accepted()
-            .location(URI.create("/reservations/" + job.reservationId()))
-            .body(ReservationAccepted.of(job));
+        this.answers.accepted(reserved.job(), response);
     }
 
     @GetMapping("/reservations/{reservationId}")

@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /** Problem bodies as this API writes them. */
-final class Problems {
+public final class Problems {
 
     /**
      * RFC 9457's "no semantics beyond the status code". Spring leaves {@code type} out when it is not set, which means
@@ -21,7 +21,7 @@ final class Problems {
         return withType(ProblemDetail.forStatusAndDetail(status, detail));
     }
 
-    static ProblemDetail withType(ProblemDetail problem) {
+    public static ProblemDetail withType(ProblemDetail problem) {
         if (problem.getType() == null) {
             problem.setType(ABOUT_BLANK);
         }

@@ -53,7 +53,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * failures of the backing servers are answered.
  */
 @WebMvcTest(ReservationController.class)
-@Import({ ReservationService.class, ReservationControllerTests.Config.class })
+@Import({ ReservationService.class, ReservationAnswers.class, ReservationControllerTests.Config.class })
 class ReservationControllerTests {
 
     private static final long EVENT = 7;

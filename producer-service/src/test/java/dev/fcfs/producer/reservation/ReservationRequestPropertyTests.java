@@ -61,7 +61,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
  */
 @WebMvcTest(controllers = ReservationController.class, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
         pattern = "dev\\.fcfs\\.producer\\.system\\.JsonConfiguration"))
-@Import({ ReservationService.class, ReservationRequestPropertyTests.Config.class })
+@Import({ ReservationService.class, ReservationAnswers.class, ReservationRequestPropertyTests.Config.class })
 class ReservationRequestPropertyTests {
 
     private static final long EVENT = 7;

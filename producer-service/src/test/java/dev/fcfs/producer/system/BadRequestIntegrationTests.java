@@ -152,6 +152,20 @@ class BadRequestIntegrationTests extends ProducerIntegrationSupport {
     }
 
     @Test
+    void refusesAClientThatAcceptsNoJsonBeforeItsRequestTakesAPosition() {
+        long eventId = createEvent("accept", 10);
+        Map<String, Object> before = stateSnapshot();
+
+        HttpResponse<String> response = postJson("/events/" + eventId + "/reservations", "{\"userId\":\"u-1\"}",
+                "Accept", "text/html");
+
+        assertProblem(response, 406);
+        assertThat(stateSnapshot()).isEqualTo(before);
+        assertThat(reserveAccepted(eventId, "u-1", "Accept", "application/json").path("position").asLong())
+            .isEqualTo(1);
+    }
+
+    @Test
     void listsTheInvalidFieldsOfABody() {
         long eventId = createEvent("fields", 10);
 
