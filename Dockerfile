@@ -93,8 +93,10 @@ USER fcfs
 # 45 % of the host's memory: give the container one. The AOT cache is not in JAVA_TOOL_OPTIONS, so that overriding
 # them (deploy/k8s does) keeps it; with options the cache does not fit (ZGC on JDK 25, or a heap of 32 GB or more,
 # which turns compressed oops off), the JVM warns and runs without it.
+# Compiler threads and malloc arenas: docs/operations.md#jvm-settings.
 ENV SERVER_PORT=${PORT} \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=45 -XX:+ExitOnOutOfMemoryError"
+    MALLOC_ARENA_MAX=2 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=45 -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError"
 EXPOSE ${PORT}
 
 # Healthy = ready: readiness turns UP only after the start-up warm-up, so nothing is sent to a cold service.

@@ -13,7 +13,8 @@
 #   BENCH_BACKLOG [100000]  BENCH_HOT_CAPACITY [500]
 #   BENCH_HALF_RATE_SECONDS [10]  BENCH_LOW_RATE [1000] (d2: open loop at a rate the load generator sustains here)
 #   BENCH_E2E_REQUESTS [20000]  BENCH_E2E_USERS [15000]  BENCH_E2E_MALFORMED [200]  BENCH_E2E_CONCURRENCY [200]
-#   BENCH_SERVICE_JAVA_OPTS [-Xmx256m -XX:+ExitOnOutOfMemoryError]   BENCH_LOADGEN_JAVA_OPTS [-Xmx1g]
+#   BENCH_SERVICE_JAVA_OPTS [-Xmx256m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError]
+#     MALLOC_ARENA_MAX [2] (as scripts/run-pair.sh starts the services)   BENCH_LOADGEN_JAVA_OPTS [-Xmx1g]
 #   BENCH_PRODUCER_JAVA_OPTS [] BENCH_CONSUMER_JAVA_OPTS [] (added for that service only, e.g. -XX:+UseZGC or a
 #     profiler agent: see docs/benchmark.md)
 #   BENCH_COLD_WORKER=1 ((e) with a new consumer JVM instead of the warm one, frozen while the backlog builds)
@@ -67,7 +68,8 @@ E2E_REQUESTS="${BENCH_E2E_REQUESTS:-20000}"
 E2E_USERS="${BENCH_E2E_USERS:-15000}"
 E2E_MALFORMED="${BENCH_E2E_MALFORMED:-200}"
 E2E_CONCURRENCY="${BENCH_E2E_CONCURRENCY:-200}"
-SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx256m -XX:+ExitOnOutOfMemoryError}"
+SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 LOADGEN_JAVA_OPTS="${BENCH_LOADGEN_JAVA_OPTS:--Xmx1g}"
 PRODUCER_JAVA_OPTS="${BENCH_PRODUCER_JAVA_OPTS:-}"
 CONSUMER_JAVA_OPTS="${BENCH_CONSUMER_JAVA_OPTS:-}"
