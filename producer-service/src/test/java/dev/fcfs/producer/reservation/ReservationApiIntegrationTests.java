@@ -212,14 +212,7 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
     @Test
     void answers409AtTheDoorOnceTheLastSeatIsCommittedAndQueuesNothing() {
         long eventId = createEvent("sold-out", 1);
-        JsonNode winner = reserveAccepted(eventId, "winner");
-        ReservationJob job = pendingJob(UUID.fromString(winner.path("reservationId").asString()), eventId);
-        // what the consumer does: commit the last seat, then raise the flag
-        insertDecision(job, "CONFIRMED", null, 1);
-        this.jdbc.sql("UPDATE events SET reserved = 1, last_position = 1, sold_out_at = now() WHERE id = ?")
-            .param(eventId)
-            .update();
-        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
+        sellOutTo(eventId, reserveAccepted(eventId, "winner"));
         Map<String, Object> before = stateSnapshot();
 
         JsonNode problem = assertProblem(reserve(eventId, "too-late"), 409);
@@ -232,12 +225,7 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
     void replaysARequestAcceptedBeforeTheSellOutAfterLateRequestsWereRefused() {
         long eventId = createEvent("sold-out-replay", 1);
         JsonNode winner = reserveAccepted(eventId, "winner", "Idempotency-Key", "winner-key");
-        ReservationJob job = pendingJob(UUID.fromString(winner.path("reservationId").asString()), eventId);
-        insertDecision(job, "CONFIRMED", null, 1);
-        this.jdbc.sql("UPDATE events SET reserved = 1, last_position = 1, sold_out_at = now() WHERE id = ?")
-            .param(eventId)
-            .update();
-        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
+        sellOutTo(eventId, winner);
         // the producer has seen the sell-out: later requests without a key are refused without asking Redis
         assertProblem(reserve(eventId, "late-1"), 409);
         assertProblem(reserve(eventId, "late-2"), 409);
@@ -267,6 +255,16 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
 
         assertThat(assertProblem(reserve(eventId, "late"), 409).path("reason").asString()).isEqualTo("SOLD_OUT");
         assertThat(eventField(eventId, "seq")).isEqualTo("5");
+    }
+
+    /** What the consumer does for an event of one seat: commit the seat to the accepted request, then raise the flag. */
+    private void sellOutTo(long eventId, JsonNode accepted) {
+        ReservationJob job = pendingJob(UUID.fromString(accepted.path("reservationId").asString()), eventId);
+        insertDecision(job, "CONFIRMED", null, 1);
+        this.jdbc.sql("UPDATE events SET reserved = 1, last_position = 1, sold_out_at = now() WHERE id = ?")
+            .param(eventId)
+            .update();
+        this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
     }
 
 }
