@@ -30,7 +30,7 @@
 #   SPRING_DATA_REDIS_HOST/PORT/PASSWORD [127.0.0.1/6379/-]
 #   SPRING_DATASOURCE_URL [jdbc:postgresql://127.0.0.1:5432/postgres] (only its host, port and database to connect
 #     to for CREATE DATABASE are used)  SPRING_DATASOURCE_USERNAME/PASSWORD [postgres/-]
-#   AOT_JAVA_OPTS [-Xmx256m -XX:+ExitOnOutOfMemoryError] the training JVM's options (use the production ones)
+#   AOT_JAVA_OPTS [-Xmx192m -XX:+ExitOnOutOfMemoryError] the training JVM's options (use the production ones)
 #   AOT_PORT [a free port from 18590] the training service's HTTP port
 #   AOT_LOAD_SECONDS [10] producer: seconds of wrk after readiness (0: none)
 #   AOT_LOAD_CONNECTIONS [64]  AOT_LOAD_THREADS [2]
@@ -53,7 +53,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="${AOT_JAR:-$ROOT/$SERVICE/target/$SERVICE.jar}"
 OUT="${2:-$ROOT/$SERVICE/target/aot}"
 APP_JAR="${AOT_APP_JAR:-$(basename "$JAR")}"
-JAVA_OPTS_TRAIN="${AOT_JAVA_OPTS:--Xmx256m -XX:+ExitOnOutOfMemoryError}"
+JAVA_OPTS_TRAIN="${AOT_JAVA_OPTS:--Xmx192m -XX:+ExitOnOutOfMemoryError}"
 LOAD_SECONDS="${AOT_LOAD_SECONDS:-10}"
 LOAD_CONNECTIONS="${AOT_LOAD_CONNECTIONS:-64}"
 LOAD_THREADS="${AOT_LOAD_THREADS:-2}"

@@ -4,7 +4,7 @@
 # Producer on :8080 (PRODUCER_PORT), consumer (Actuator only) on :8081 (CONSUMER_PORT). Ctrl-C stops both.
 #
 # JAVA: the java to run them with [$JAVA_HOME/bin/java, else java on the PATH]; Java 17 or later.
-# JAVA_OPTS: options of both JVMs [-Xmx256m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError, as
+# JAVA_OPTS: options of both JVMs [-Xmx192m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError, as
 #   bench/run.sh runs them]; JAVA_OPTS= for the JVM's defaults. MALLOC_ARENA_MAX [2]. Why each:
 #   docs/operations.md#jvm-settings.
 # AOT_CACHE=1: on Java 25 or later, start each service from its extracted folder (SERVICE/target/aot) with the JDK's
@@ -27,7 +27,7 @@ elif [ -n "${JAVA_HOME:-}" ]; then
 else
   JAVA=java
 fi
-JAVA_OPTS="${JAVA_OPTS--Xmx256m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError}"
+JAVA_OPTS="${JAVA_OPTS--Xmx192m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 java_feature="$("$JAVA" -XshowSettings:properties -version 2>&1 \
   | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
