@@ -553,7 +553,8 @@ script_runs() { # EVALSHA + EVAL calls Redis has counted so far (all clients: th
     redis info commandstats | awk -F'[=,:]' '/^cmdstat_eval(sha)?:/ { n += $3 } END { print n + 0 }'
 }
 # The producer's CPU so far by kind of thread, in clock ticks (user + system): virtual-thread carriers (request
-# handling), Lettuce (its Netty event loops), Tomcat (poller, acceptor), GC, JIT compilers, everything else. Linux
+# handling, when the producer runs on virtual threads), Lettuce (its Netty event loops), Tomcat (its request
+# threads, poller and acceptor, which share one 15-character prefix), GC, JIT compilers, everything else. Linux
 # cuts thread names to 15 characters, which these prefixes fit.
 thread_ticks() { # pid -> six numbers, in that order
     cat /proc/"$1"/task/*/stat 2> /dev/null | awk '
@@ -611,7 +612,7 @@ if ((CPU_ROUNDS > 0)); then
         echo
         echo "The producer's CPU by thread, µs per answered request, and what comes once per script run (a round trip):"
         echo
-        echo "| Round | Endpoint | Carriers (request handling) | Lettuce event loop | Tomcat poller, acceptor | GC | JIT | Other | Lettuce µs per script run | Redis µs per script run |"
+        echo "| Round | Endpoint | Virtual-thread carriers | Lettuce event loop | Tomcat (request threads, poller, acceptor) | GC | JIT | Other | Lettuce µs per script run | Redis µs per script run |"
         echo "|---|---|---|---|---|---|---|---|---|---|"
         cat "$WORK/cpu-threads.md"
     } >> "$WORK/cpu-rounds.md"
