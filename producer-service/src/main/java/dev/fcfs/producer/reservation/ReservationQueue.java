@@ -2,9 +2,9 @@ package dev.fcfs.producer.reservation;
 
 import java.util.UUID;
 
-import dev.fcfs.producer.system.BatchingScriptRunner;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.fcfs.producer.system.BatchingScriptRunner;
 import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.queue.QueueKeys;

@@ -31,9 +31,8 @@ import org.springframework.web.method.support.ModelAndViewContainer;
  * Reads a {@link ReservationRequest} handler argument from the request body, as {@code @Valid @RequestBody} would:
  * the application's strict JSON mapper, the bean-validation constraints of the record, and the same exceptions for
  * every refusal (so {@code ApiExceptionHandler} answers them with the same problems). What it leaves out is what
- * Spring MVC builds around every such argument on every request: a data binder (with this application's
- * {@code @InitBinder} editors), the message-converter and body-advice chain, and a binding result for a body that is
- * valid. The accept path is the one route that runs at the rate of a ticket drop.
+ * Spring MVC builds around every such argument on every request: a data binder, the message-converter and
+ * body-advice chain, and a binding result for a body that is valid. The accept path is the one route that runs at the rate of a ticket drop.
  */
 final class ReservationRequestResolver implements HandlerMethodArgumentResolver {
 

@@ -61,18 +61,25 @@ public class StrictNumberBinding {
         Map<String, String> variables = (Map<String, String>) request
             .getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String text = (variables != null) ? variables.get(name) : null;
-        NumberFormatException cause = null;
-        if (text != null && DECIMAL.matcher(text).matches()) {
-            try {
-                return Long.parseLong(text);
-            }
-            catch (NumberFormatException ex) {
-                cause = ex;
-            }
+        try {
+            return decimal(text, Long::valueOf).longValue();
         }
-        TypeMismatchException mismatch = new TypeMismatchException(text, long.class, cause);
-        mismatch.initPropertyName(name);
-        throw mismatch;
+        catch (IllegalArgumentException ex) {
+            TypeMismatchException mismatch = new TypeMismatchException(text, long.class, ex);
+            mismatch.initPropertyName(name);
+            throw mismatch;
+        }
+    }
+
+    /**
+     * The one rule: an optional minus sign and decimal digits, in the range of the type {@code parse} makes.
+     * @throws IllegalArgumentException otherwise (out of range: its {@link NumberFormatException})
+     */
+    private static Number decimal(String text, Function<String, Number> parse) {
+        if (text == null || !DECIMAL.matcher(text).matches()) {
+            throw new IllegalArgumentException("not a decimal integer");
+        }
+        return parse.apply(text);
     }
 
     private static final class DecimalEditor extends PropertyEditorSupport {
@@ -85,11 +92,7 @@ public class StrictNumberBinding {
 
         @Override
         public void setAsText(String text) {
-            if (text == null || !DECIMAL.matcher(text).matches()) {
-                throw new IllegalArgumentException("not a decimal integer");
-            }
-            // out of range: NumberFormatException, an IllegalArgumentException too
-            setValue(this.parse.apply(text));
+            setValue(decimal(text, this.parse));
         }
 
     }
