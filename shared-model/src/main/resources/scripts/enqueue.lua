@@ -7,17 +7,19 @@
 -- KEYS[2] pending hash     <p>:{s<n>}:pending           reservationId -> job until the decision is acknowledged
 -- then, per request, in order:
 --   event hash             <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut
---   idempotency key        <p>:{s<n>}:idem:<eventId>:<key>   only when the request carries one
--- ARGV[1] idempotency TTL in seconds
+--   idempotency slot       <p>:{s<n>}:idem:<eventId>:<userId>   only when the request carries an Idempotency-Key:
+--                          '<key> <job>', the answer to the user's latest keyed request for the event. One slot per
+--                          user and event, whatever the number of keys a user sends, so that keys cannot fill Redis
+-- ARGV[1] idempotency slot TTL in seconds
 -- ARGV[2] most jobs the shard queue may hold before new requests are refused ('' for no bound)
 -- then, per request, 4 values: reservation id (canonical UUID text, as UUID.toString writes it), event id (decimal
 --   digits), user id,
---   '1' if the request carries an idempotency key (and so has a key of its own above), else '0'
+--   its Idempotency-Key (visible ASCII, no spaces; the request then has a slot of its own above), else ''
 --
 -- Returns 3 values per request, in order:
 --   'ACCEPTED', position, acceptedAt   queued; the job (JSON, see JobCodec) carries both values
---   'REPLAY', job, ''                  its idempotency key already held an answer: the job first accepted under
---                                      that key; nothing queued
+--   'REPLAY', job, ''                  the user's slot holds the answer to this same key: the job first accepted
+--                                      under it; nothing queued
 --   'NO_EVENT', '', ''                 the event hash does not exist: the event is unknown to Redis; nothing queued
 --   'SOLD_OUT', '', ''                 the worker has committed the last seat (field soldOut): nobody can win
 --   'BUSY', '', ''                     the shard queue holds ARGV[2] jobs or more: backpressure; nothing queued
@@ -68,8 +70,9 @@ local key = 3
 for arg = 3, #ARGV, 4 do
   local id, eventId, userId = ARGV[arg], ARGV[arg + 1], ARGV[arg + 2]
   local event = KEYS[key]
+  local idempotencyKey = ARGV[arg + 3]
   local idempotency = nil
-  if ARGV[arg + 3] == '1' then
+  if idempotencyKey ~= '' then
     idempotency = KEYS[key + 1]
     key = key + 2
   else
@@ -77,7 +80,14 @@ for arg = 3, #ARGV, 4 do
   end
 
   local state = event_state(event)
-  local previous = idempotency and state.exists and redis.call('GET', idempotency)
+  local previous = nil
+  if idempotency and state.exists then
+    local slot = redis.call('GET', idempotency)
+    -- a slot that holds another key's answer is no replay: the request is new, and its answer replaces that one
+    if slot and string.sub(slot, 1, #idempotencyKey + 1) == idempotencyKey .. ' ' then
+      previous = string.sub(slot, #idempotencyKey + 2)
+    end
+  end
   if not state.exists then
     answer('NO_EVENT', '', '')
   elseif previous then
@@ -98,7 +108,7 @@ for arg = 3, #ARGV, 4 do
     pendingEntries[#pendingEntries + 1] = job
     if idempotency then
       -- now, not with the others: a later request of this batch with the same key must find it
-      redis.call('SET', idempotency, job, 'EX', ttl)
+      redis.call('SET', idempotency, idempotencyKey .. ' ' .. job, 'EX', ttl)
     end
     if depth then
       depth = depth + 1

@@ -165,6 +165,15 @@ public abstract class ProducerIntegrationSupport {
         return this.redis.<String, String>opsForHash().get(this.keys.event(eventId), field);
     }
 
+    /** The keys that match a Redis glob pattern ({@code SCAN ... MATCH}). */
+    protected List<String> keysMatching(String pattern) {
+        List<String> found = new ArrayList<>();
+        try (Cursor<String> cursor = this.redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
+            cursor.forEachRemaining(found::add);
+        }
+        return found;
+    }
+
     /**
      * Everything this run holds in Redis (every key under the prefix with its content) and the row counts of
      * PostgreSQL: equal snapshots before and after a request mean it had no effect.

@@ -50,7 +50,6 @@ class OpenApiConfiguration {
                 "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); nothing queued",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
-                "422", "Idempotency-Key reused for another user",
                 "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",
                 "503", "Redis unreachable, or full (type /problems/queue-storage-full: nothing queued); Retry-After; "
                         + "retry with the same Idempotency-Key"));

@@ -50,7 +50,7 @@ class ReservationService {
      * Puts a request in line: one Redis round trip and no database access, except when Redis does not know the
      * event, which happens once per event after a Redis data loss (or if its registration at creation failed).
      * @return the job as queued (built from the script's reply, not read back), or the one first queued under the
-     * same idempotency key (then marked replayed)
+     * same idempotency key by the same user (then marked replayed)
      */
     Reserved reserve(long eventId, String userId, @Nullable String idempotencyKey) {
         return reserve(this.queue, eventId, userId, idempotencyKey);
@@ -71,21 +71,13 @@ class ReservationService {
         }
         return switch (outcome.status()) {
             case ACCEPTED -> new Reserved(outcome.job(), false);
-            case REPLAY -> replayed(outcome.replayedJob(), userId);
+            case REPLAY -> new Reserved(this.codec.decode(outcome.replayedJob()), true);
             case SOLD_OUT -> throw new EventSoldOutException(eventId);
             case BUSY -> throw new QueueFullException(eventId, this.retryAfterSeconds);
             // only if the event key vanished again right after its registration: Redis is losing data right now
             case NO_EVENT -> throw new ServiceUnavailableException(
                     "Event " + eventId + " vanished from Redis after registration");
         };
-    }
-
-    private Reserved replayed(String rawJob, String userId) {
-        ReservationJob job = this.codec.decode(rawJob);
-        if (!job.userId().equals(userId)) {
-            throw new IdempotencyKeyReusedException();
-        }
-        return new Reserved(job, true);
     }
 
     /** The answer to a reservation request: the job in line, and whether it was queued by an earlier request. */

@@ -98,7 +98,7 @@ final class WarmupLoad implements AutoCloseable {
                 else if (kind == 14) {
                     // the same key and user every time: the first is accepted, every later one replayed
                     int key = (int) (n / CYCLE);
-                    int status = exchange.post(ScratchRuns.openEvent(0), "w-retry-" + ScratchRuns.idempotencyKey(key),
+                    int status = exchange.post(ScratchRuns.openEvent(0), ScratchRuns.retryUser(key),
                             ScratchRuns.idempotencyKey(key));
                     count(status, 202, this.accepted, exchange, false, null);
                 }

@@ -152,21 +152,36 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
             .hasValue("/reservations/" + first.path("reservationId").asString());
         assertThat(stateSnapshot()).isEqualTo(before);
         // the key stays for the configured TTL (24 h by default)
-        Long ttl = this.redis.getExpire(this.keys.idempotency(eventId, "key-1"));
+        Long ttl = this.redis.getExpire(this.keys.idempotency(eventId, "u-1"));
         assertThat(ttl).isBetween(24 * 3600L - 60, 24 * 3600L);
     }
 
     @Test
-    void refusesAnIdempotencyKeyReusedForAnotherUserWith422() {
-        long eventId = createEvent("idempotent-conflict", 5);
-        reserveAccepted(eventId, "u-1", "Idempotency-Key", "shared-key");
-        Map<String, Object> before = stateSnapshot();
+    void scopesIdempotencyKeysToTheirUser() {
+        long eventId = createEvent("idempotent-users", 5);
+        JsonNode first = reserveAccepted(eventId, "u-1", "Idempotency-Key", "shared-key");
 
-        HttpResponse<String> response = reserve(eventId, "u-2", "Idempotency-Key", "shared-key");
+        JsonNode other = reserveAccepted(eventId, "u-2", "Idempotency-Key", "shared-key");
 
-        JsonNode problem = assertProblem(response, 422);
-        assertThat(problem.path("detail").asString()).isEqualTo("Idempotency-Key reused with a different request.");
-        assertThat(stateSnapshot()).isEqualTo(before);
+        assertThat(other.path("reservationId")).isNotEqualTo(first.path("reservationId"));
+        assertThat(other.path("position").asLong()).isEqualTo(2);
+        assertThat(reserveAccepted(eventId, "u-1", "Idempotency-Key", "shared-key")).isEqualTo(first);
+    }
+
+    @Test
+    void keepsOneIdempotencyAnswerPerUserAndEventWhateverTheNumberOfKeys() {
+        long eventId = createEvent("idempotent-flood", 5);
+        JsonNode latest = null;
+        for (int i = 0; i < 1_000; i++) {
+            latest = reserveAccepted(eventId, "u-1", "Idempotency-Key", "key-" + i);
+        }
+
+        assertThat(keysMatching(this.keys.idempotency(eventId, "*"))).containsExactly(
+                this.keys.idempotency(eventId, "u-1"));
+        // the latest key is the one remembered: its retry replays, an older key's retry is a new request
+        assertThat(reserveAccepted(eventId, "u-1", "Idempotency-Key", "key-999")).isEqualTo(latest);
+        assertThat(reserveAccepted(eventId, "u-1", "Idempotency-Key", "key-0").path("position").asLong())
+            .isEqualTo(1_001);
     }
 
     @Test

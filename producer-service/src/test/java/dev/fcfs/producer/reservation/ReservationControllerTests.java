@@ -149,18 +149,6 @@ class ReservationControllerTests {
     }
 
     @Test
-    void answers422WhenTheKeyWasFirstUsedByAnotherUser() throws Exception {
-        given(this.queue.enqueue(any(), eq(EVENT), eq("u-2"), eq("key-1")))
-            .willReturn(replay(job(ReservationId.newFor(EVENT), "u-1", 3)));
-
-        this.mvc.perform(post("/events/{id}/reservations", EVENT).contentType(MediaType.APPLICATION_JSON)
-            .header("Idempotency-Key", "key-1")
-            .content("{\"userId\":\"u-2\"}"))
-            .andExpect(status().isUnprocessableContent())
-            .andExpect(jsonPath("$.detail").value("Idempotency-Key reused with a different request."));
-    }
-
-    @Test
     void answersPendingFromRedisWithoutAskingPostgres() throws Exception {
         UUID id = ReservationId.newFor(EVENT);
         given(this.queue.pendingJob(id, EVENT)).willReturn(job(id, "u-1", 5));

@@ -47,7 +47,7 @@ public final class EnqueueBatch {
             }
             keys.add(queueKeys.event(request.eventId()));
             if (request.idempotencyKey() != null) {
-                keys.add(queueKeys.idempotency(request.eventId(), request.idempotencyKey()));
+                keys.add(queueKeys.idempotency(request.eventId(), request.userId()));
             }
         }
         return new EnqueueBatch(List.copyOf(requests), keys.toArray(String[]::new));
@@ -64,7 +64,7 @@ public final class EnqueueBatch {
 
     /**
      * The script's ARGV.
-     * @param idempotencyTtlSeconds how long an idempotency key keeps its first answer
+     * @param idempotencyTtlSeconds how long a user's idempotency slot keeps its answer
      * @param maxQueueDepth most jobs the shard queue may hold before requests are refused as {@link Status#BUSY};
      * empty for no bound
      */
@@ -77,7 +77,7 @@ public final class EnqueueBatch {
             args[arg++] = request.reservationId().toString();
             args[arg++] = Long.toString(request.eventId());
             args[arg++] = request.userId();
-            args[arg++] = (request.idempotencyKey() != null) ? "1" : "0";
+            args[arg++] = (request.idempotencyKey() != null) ? request.idempotencyKey() : "";
         }
         return args;
     }
@@ -103,9 +103,17 @@ public final class EnqueueBatch {
      * @param reservationId the id the caller will be answered with
      * @param eventId the event asked for
      * @param userId who asks
-     * @param idempotencyKey the caller's {@code Idempotency-Key}, if any
+     * @param idempotencyKey the caller's {@code Idempotency-Key}, if any: not empty, no spaces (the script stores
+     * it in front of the job, separated by one)
      */
     public record Request(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
+
+        public Request {
+            if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.indexOf(' ') >= 0)) {
+                throw new IllegalArgumentException("Idempotency key must be non-empty and without spaces");
+            }
+        }
+
     }
 
     /** What the script did with a request. */

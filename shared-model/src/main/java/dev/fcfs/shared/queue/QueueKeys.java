@@ -12,7 +12,7 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:dead              list  jobs that could not be decided, with the reason
  * rsv:{s3}:lease             string  id of the consumer that owns the shard, with a TTL
  * rsv:{s3}:event:42          hash  capacity, seq (last position handed out), soldOut (1 once committed full)
- * rsv:{s3}:idem:42:&lt;key&gt;     string  first answer to a request carrying that Idempotency-Key
+ * rsv:{s3}:idem:42:&lt;user&gt;    string  "&lt;Idempotency-Key&gt; &lt;job&gt;": the user's latest keyed request, one per user
  * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
  * rsv:layout                 string  "shards=16": the shard count every service must share
  * rsv:warmup:runs            hash  start-up warm-up run id -> deadline (epoch ms), see ScratchRuns
@@ -74,8 +74,13 @@ public final class QueueKeys {
         return shardKey(shardOf(eventId), "event:" + eventId);
     }
 
-    public String idempotency(long eventId, String idempotencyKey) {
-        return shardKey(shardOf(eventId), "idem:" + eventId + ":" + idempotencyKey);
+    /**
+     * The user's idempotency slot for an event: one per user and event, so that the keys one user invents cannot grow
+     * Redis. The user id may hold any character but control ones: the shard's hash tag comes first, so a brace in it
+     * does not move the key to another slot.
+     */
+    public String idempotency(long eventId, String userId) {
+        return shardKey(shardOf(eventId), "idem:" + eventId + ":" + userId);
     }
 
     public String consumers() {

@@ -64,6 +64,11 @@ public final class ScratchRuns {
         return "warmup-" + Math.floorMod(index, IDEMPOTENCY_KEYS);
     }
 
+    /** The user who sends {@link #idempotencyKey(int) the index-th key}: each key has a user of its own. */
+    public static String retryUser(int index) {
+        return "w-retry-" + idempotencyKey(index);
+    }
+
     /**
      * Runs one warm-up on a new run's keys and removes them afterwards, whatever happens. A warm-up only makes what
      * follows it faster, so none of its failures is let out: each is logged, and the caller goes on starting up.
@@ -172,7 +177,7 @@ public final class ScratchRuns {
             List<String> slot = byShard.get(scratch.shardOf(event));
             slot.add(scratch.event(event));
             for (int i = 0; i < IDEMPOTENCY_KEYS; i++) {
-                slot.add(scratch.idempotency(event, idempotencyKey(i)));
+                slot.add(scratch.idempotency(event, retryUser(i)));
             }
         }
         return List.copyOf(byShard.values());

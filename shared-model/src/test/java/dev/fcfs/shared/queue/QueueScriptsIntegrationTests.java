@@ -114,8 +114,23 @@ class QueueScriptsIntegrationTests {
         assertThat(retry.status()).isEqualTo(Status.REPLAY);
         assertThat(this.codec.decode(retry.replayedJob())).isEqualTo(first.job());
         assertThat(redis.opsForList().size(this.keys.queue(this.keys.shardOf(5)))).isEqualTo(1);
-        assertThat(redis.getExpire(this.keys.idempotency(5, "key-1"))).isBetween(1L, 60L);
+        assertThat(redis.getExpire(this.keys.idempotency(5, "ann"))).isBetween(1L, 60L);
         assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-2").status()).isEqualTo(Status.ACCEPTED);
+    }
+
+    @Test
+    void enqueueKeepsOneIdempotencySlotPerUserHoldingTheLatestKey() {
+        register(5, 10, 0);
+        enqueue(5, ReservationId.newFor(5), "ann", "key-1");
+        Outcome second = enqueue(5, ReservationId.newFor(5), "ann", "key-2");
+        Outcome bob = enqueue(5, ReservationId.newFor(5), "bob", "key-2");
+
+        assertThat(bob.status()).isEqualTo(Status.ACCEPTED);
+        assertThat(redis.opsForValue().get(this.keys.idempotency(5, "ann"))).startsWith("key-2 {");
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-2").replayedJob())
+            .satisfies((raw) -> assertThat(this.codec.decode(raw)).isEqualTo(second.job()));
+        // key-1's answer was replaced by key-2's: its retry is a new request
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", "key-1").status()).isEqualTo(Status.ACCEPTED);
     }
 
     @Test
