@@ -48,6 +48,7 @@ class OpenApiConfiguration {
                 "400", "Malformed or invalid body, non-numeric event id, bad Idempotency-Key",
                 "404", "Unknown event",
                 "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); nothing queued",
+                "408", "Body still arriving after reservation.api.request-body-timeout",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
                 "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",

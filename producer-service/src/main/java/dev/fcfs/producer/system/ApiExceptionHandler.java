@@ -124,6 +124,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(ex));
     }
 
+    /** A body that was still arriving when its time ran out. */
+    @ExceptionHandler(BodyReadTimeoutException.class)
+    ResponseEntity<ProblemDetail> handleBodyReadTimeout(BodyReadTimeoutException ex) {
+        return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT).body(bodyReadTimeout(ex));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception ex) {
         if (ex instanceof RuntimeException runtime && DatabaseErrors.isConnectionFailure(runtime)) {
@@ -161,6 +167,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         if (tooLarge != null) {
             return handleExceptionInternal(ex, bodyTooLarge(tooLarge), headers, HttpStatus.CONTENT_TOO_LARGE, request);
         }
+        BodyReadTimeoutException late = findCause(ex, BodyReadTimeoutException.class);
+        if (late != null) {
+            return handleExceptionInternal(ex, bodyReadTimeout(late), headers, HttpStatus.REQUEST_TIMEOUT, request);
+        }
         ProblemDetail problem = Problems.of(status, unreadableDetail(ex));
         return handleExceptionInternal(ex, problem, headers, status, request);
     }
@@ -194,6 +204,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static ProblemDetail bodyTooLarge(BodyTooLargeException ex) {
         return Problems.of(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+    }
+
+    private static ProblemDetail bodyReadTimeout(BodyReadTimeoutException ex) {
+        return Problems.of(HttpStatus.REQUEST_TIMEOUT, ex.getMessage());
     }
 
     /** Says what is wrong with the body in the client's terms: Jackson's own messages name our classes. */

@@ -19,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param retryAfter value of the {@code Retry-After} header sent with a 503 or 429 (rounded up to whole seconds)
  * @param maxQueueDepth most jobs one shard's queue may hold; beyond it new requests get 429 (backpressure) instead of
  * filling Redis's memory
+ * @param requestHeaderTimeout longest a request's line and headers may take to arrive, counted from their first byte;
+ * the connection is closed after it
+ * @param requestBodyTimeout longest a request's body may take to arrive once its headers have; answered 408 after it
  */
 @Validated
 @ConfigurationProperties("reservation.api")
@@ -26,7 +29,9 @@ public record ApiProperties(
         @DefaultValue("24h") @NotNull @DurationMin(seconds = 1) Duration idempotencyTtl,
         @DefaultValue("16KB") @NotNull DataSize maxBodySize,
         @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-        @DefaultValue("100000") @Min(1) long maxQueueDepth) {
+        @DefaultValue("100000") @Min(1) long maxQueueDepth,
+        @DefaultValue("10s") @NotNull @DurationMin(seconds = 1) Duration requestHeaderTimeout,
+        @DefaultValue("10s") @NotNull @DurationMin(seconds = 1) Duration requestBodyTimeout) {
 
     public ApiProperties {
         // Bean Validation has no constraint for DataSize; a zero or negative cap would refuse every body.

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -19,20 +21,26 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies larger than a fixed cap with 413, so that no client can make the service buffer or parse
- * megabytes of JSON.
+ * megabytes of JSON, and bodies that take longer than a fixed time to arrive with 408, so that no client can hold a
+ * request thread by sending its body a byte at a time (Tomcat's read timeout is per read, not per body).
  *
  * <p>A declared {@code Content-Length} over the cap is refused before anything is read (the error dispatch to
  * {@link ProblemErrorController} renders the problem). A body of unknown length (chunked) is read through a counting
  * stream that throws {@link BodyTooLargeException} once the cap is passed; {@link ApiExceptionHandler} turns that
- * into the same 413. Bodies with a declared length within the cap are passed through untouched: Tomcat never reads
- * past the declared length.
+ * into the same 413. Bodies with a declared length within the cap are only timed: Tomcat never reads past the
+ * declared length. The time counts from this filter, that is from when the request's head has arrived (whose own
+ * deadline is {@link RequestHeaderDeadline}'s); it is checked after every read, so a body may take at most one
+ * read timeout ({@code server.tomcat.connection-timeout}) longer.
  */
 final class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
 
-    BodySizeLimitFilter(long maxBytes) {
+    private final long timeoutNanos;
+
+    BodySizeLimitFilter(long maxBytes, Duration timeout) {
         this.maxBytes = maxBytes;
+        this.timeoutNanos = timeout.toNanos();
     }
 
     @Override
@@ -43,7 +51,9 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
             response.sendError(HttpStatus.CONTENT_TOO_LARGE.value(), tooLargeMessage(this.maxBytes));
             return;
         }
-        chain.doFilter((declared < 0) ? new LimitedRequest(request, this.maxBytes) : request, response);
+        // a declared length is what Tomcat reads at most: only an undeclared one needs counting
+        long cap = (declared < 0) ? this.maxBytes : Long.MAX_VALUE;
+        chain.doFilter(new LimitedRequest(request, cap, this.timeoutNanos), response);
     }
 
     static String tooLargeMessage(long maxBytes) {
@@ -55,19 +65,26 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
 
         private final long maxBytes;
 
+        private final long deadline;
+
+        private final long timeoutNanos;
+
         private ServletInputStream stream;
 
         private BufferedReader reader;
 
-        LimitedRequest(HttpServletRequest request, long maxBytes) {
+        LimitedRequest(HttpServletRequest request, long maxBytes, long timeoutNanos) {
             super(request);
             this.maxBytes = maxBytes;
+            this.timeoutNanos = timeoutNanos;
+            this.deadline = System.nanoTime() + timeoutNanos;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (this.stream == null) {
-                this.stream = new LimitedInputStream(super.getInputStream(), this.maxBytes);
+                this.stream = new LimitedInputStream(super.getInputStream(), this.maxBytes, this.deadline,
+                        this.timeoutNanos);
             }
             return this.stream;
         }
@@ -90,11 +107,17 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
 
         private final long maxBytes;
 
+        private final long deadline;
+
+        private final long timeoutNanos;
+
         private long count;
 
-        LimitedInputStream(ServletInputStream delegate, long maxBytes) {
+        LimitedInputStream(ServletInputStream delegate, long maxBytes, long deadline, long timeoutNanos) {
             this.delegate = delegate;
             this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
         }
 
         @Override
@@ -104,6 +127,12 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
                 count(1);
             }
             return value;
+        }
+
+        private void checkDeadline() throws BodyReadTimeoutException {
+            if (System.nanoTime() - this.deadline > 0) {
+                throw new BodyReadTimeoutException(TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos));
+            }
         }
 
         @Override
@@ -121,11 +150,12 @@ final class BodySizeLimitFilter extends OncePerRequestFilter {
             return read;
         }
 
-        private void count(int bytes) throws BodyTooLargeException {
+        private void count(int bytes) throws IOException {
             this.count += bytes;
             if (this.count > this.maxBytes) {
                 throw new BodyTooLargeException(this.maxBytes);
             }
+            checkDeadline();
         }
 
         @Override

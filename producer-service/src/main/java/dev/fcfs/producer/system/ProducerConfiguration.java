@@ -20,10 +20,15 @@ class ProducerConfiguration {
     @Bean
     FilterRegistrationBean<BodySizeLimitFilter> bodySizeLimitFilter(ApiProperties properties) {
         FilterRegistrationBean<BodySizeLimitFilter> registration = new FilterRegistrationBean<>(
-                new BodySizeLimitFilter(properties.maxBodySize().toBytes()));
+                new BodySizeLimitFilter(properties.maxBodySize().toBytes(), properties.requestBodyTimeout()));
         // Right after Boot's character-encoding filter (HIGHEST_PRECEDENCE): refuse before anything reads the body.
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
+    }
+
+    @Bean
+    RequestHeaderDeadline requestHeaderDeadline(ApiProperties properties) {
+        return new RequestHeaderDeadline(properties.requestHeaderTimeout());
     }
 
     @Bean

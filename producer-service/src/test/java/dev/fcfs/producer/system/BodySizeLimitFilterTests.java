@@ -1,6 +1,7 @@
 package dev.fcfs.producer.system;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class BodySizeLimitFilterTests {
 
-    private final BodySizeLimitFilter filter = new BodySizeLimitFilter(10);
+    private final BodySizeLimitFilter filter = new BodySizeLimitFilter(10, Duration.ofMinutes(1));
 
     @Test
     void refusesADeclaredLengthOverTheCapWithoutCallingTheChain() throws Exception {
@@ -32,13 +33,26 @@ class BodySizeLimitFilterTests {
     }
 
     @Test
-    void passesADeclaredLengthAtTheCapUntouched() throws Exception {
-        MockHttpServletRequest request = request("1234567890");
+    void letsADeclaredLengthAtTheCapBeReadInFull() throws Exception {
         MockFilterChain chain = new MockFilterChain();
 
-        this.filter.doFilter(request, new MockHttpServletResponse(), chain);
+        this.filter.doFilter(request("1234567890"), new MockHttpServletResponse(), chain);
 
-        assertThat(chain.getRequest()).isSameAs(request);
+        HttpServletRequest passed = (HttpServletRequest) chain.getRequest();
+        assertThat(StreamUtils.copyToString(passed.getInputStream(), StandardCharsets.UTF_8)).isEqualTo("1234567890");
+    }
+
+    @Test
+    void stopsReadingABodyThatArrivesAfterItsTimeRanOut() throws Exception {
+        BodySizeLimitFilter noTime = new BodySizeLimitFilter(10, Duration.ZERO);
+        MockFilterChain chain = new MockFilterChain();
+
+        noTime.doFilter(request("12345"), new MockHttpServletResponse(), chain);
+
+        HttpServletRequest passed = (HttpServletRequest) chain.getRequest();
+        assertThatExceptionOfType(BodyReadTimeoutException.class)
+            .isThrownBy(() -> StreamUtils.copyToString(passed.getInputStream(), StandardCharsets.UTF_8))
+            .withMessage("Request body not received within 0 ms.");
     }
 
     @Test
