@@ -148,7 +148,8 @@ class DeadLetterAdminIntegrationTests extends AdminIntegrationSupport {
             this.redis.opsForList().leftPush(this.keys.processing(shard), raw);
         }
         assertThat(this.redis.execute(ReservationScripts.DEAD_LETTER,
-                List.of(this.keys.processing(shard), this.keys.deadLetter(shard)), raw, reason)).isEqualTo(1L);
+                List.of(this.keys.processing(shard), this.keys.deadLetter(shard), this.keys.progress(shard)), raw,
+                reason)).isEqualTo(1L);
     }
 
     private static List<JsonNode> entriesOf(JsonNode listing, int shard) {
