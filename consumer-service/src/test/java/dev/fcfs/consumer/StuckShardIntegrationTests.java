@@ -78,11 +78,12 @@ class StuckShardIntegrationTests {
             await().atMost(WITHIN).untilAsserted(() -> {
                 HttpResponse<String> readiness = get("/actuator/health/readiness");
                 assertThat(readiness.statusCode()).isEqualTo(503);
-                assertThat(readiness.body()).contains("\"status\":\"DOWN\"").contains("\"stuckShards\":{\"" + shard + "\":");
+                assertThat(readiness.body()).contains("\"status\":\"DOWN\"")
+                    .contains("\"stuckShards\":{\"" + shard + "\":");
                 assertThat(get("/actuator/prometheus").body())
                     .contains("reservation_shards_stuck{application=\"consumer-service\"} 1.0")
-                    .containsPattern("reservation_shard_progress_age_seconds\\{application=\"consumer-service\",shard=\""
-                            + shard + "\"} [1-9][0-9]*\\.[0-9]+");
+                    .containsPattern("reservation_shard_progress_age_seconds\\{application=\"consumer-service\","
+                            + "shard=\"" + shard + "\"} [1-9][0-9]*\\.[0-9]+");
             });
             assertThat(fixture.decidedCount(event)).isZero();
             locker.rollback();

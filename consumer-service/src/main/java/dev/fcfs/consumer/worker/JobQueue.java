@@ -67,7 +67,8 @@ public class JobQueue {
             args.add(job.job().reservationId().toString());
         }
         this.redis.execute(ReservationScripts.ACK,
-                List.of(this.keys.processing(shard), this.keys.pending(shard), this.keys.progress(shard)), args.toArray());
+                List.of(this.keys.processing(shard), this.keys.pending(shard), this.keys.progress(shard)),
+                args.toArray());
     }
 
     /**

@@ -135,7 +135,7 @@ public class WorkerMetrics {
     void shardProgressAge(int shard, Supplier<Duration> age) {
         Gauge.builder("reservation.shard.progress.age", age, (supplier) -> supplier.get().toMillis() / 1000.0)
             .strongReference(true)
-            .description("Time since the shard's last committed or dead-lettered job while jobs wait; 0 when up to date")
+            .description("Time since the shard's last committed or dead-lettered job while jobs wait; else 0")
             .baseUnit("seconds")
             .tags(Tags.of("shard", Integer.toString(shard)))
             .register(this.registry);

@@ -57,7 +57,8 @@ class DecisionFailureTests {
         assertThat(DecisionFailure.of(new CannotCreateTransactionException("no connection",
                 new SQLTransientConnectionException("HikariPool-1 - Connection is not available"))).dataError())
             .as("pool exhausted").isFalse();
-        assertThat(DecisionFailure.of(new RedisConnectionFailureException("refused")).dataError()).as("redis").isFalse();
+        assertThat(DecisionFailure.of(new RedisConnectionFailureException("refused")).dataError()).as("redis")
+            .isFalse();
         assertThat(DecisionFailure.of(new IllegalStateException("a bug")).dataError()).as("unknown").isFalse();
     }
 
