@@ -65,7 +65,12 @@
       cell(tr, s.processing, `shard-${s.shard}-processing`);
       cell(tr, s.dead, `shard-${s.shard}-dead`, s.dead > 0 ? 'dead' : null);
       cell(tr, s.owner, `shard-${s.shard}-owner`, 'text');
+      cell(tr, time(s.lastProgressAt), `shard-${s.shard}-last-progress`);
+      // stuck: jobs have waited, and none moved, for reservation.dashboard.stuck-after (docs/operations.md)
+      cell(tr, s.stuck ? 'STUCK' : null, `shard-${s.shard}-stuck`, s.stuck ? 'stuck' : null);
+      if (s.stuck) tr.classList.add('stuck');
     });
+    document.getElementById('total-stuck').textContent = data.shards.filter((s) => s.stuck).length;
     document.getElementById('total-pending').textContent = data.totals.pending;
     document.getElementById('total-processing').textContent = data.totals.processing;
     document.getElementById('total-dead').textContent = data.totals.dead;

@@ -53,7 +53,10 @@ public class JobQueue {
             .rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard), timeout) != null;
     }
 
-    /** Removes jobs whose decision is committed from the processing list and the pending hash ({@code ack.lua}). */
+    /**
+     * Removes jobs whose decision is committed from the processing list and the pending hash, and stamps the shard's
+     * progress time ({@code ack.lua}).
+     */
     public void acknowledge(int shard, List<TakenJob> jobs) {
         if (jobs.isEmpty()) {
             return;
@@ -63,7 +66,8 @@ public class JobQueue {
             args.add(job.raw());
             args.add(job.job().reservationId().toString());
         }
-        this.redis.execute(ReservationScripts.ACK, List.of(this.keys.processing(shard), this.keys.pending(shard)),
+        this.redis.execute(ReservationScripts.ACK,
+                List.of(this.keys.processing(shard), this.keys.pending(shard), this.keys.progress(shard)),
                 args.toArray());
     }
 
@@ -75,10 +79,14 @@ public class JobQueue {
         this.redis.execute(ReservationScripts.MARK_SOLD_OUT, List.of(this.keys.event(eventId)));
     }
 
-    /** Parks a job that can never be decided, with the reason ({@code dead_letter.lua}). */
+    /**
+     * Parks a job that can never be decided, with the reason, and stamps the shard's progress time
+     * ({@code dead_letter.lua}).
+     */
     public void deadLetter(int shard, String raw, String reason) {
         this.redis.execute(ReservationScripts.DEAD_LETTER,
-                List.of(this.keys.processing(shard), this.keys.deadLetter(shard)), raw, reason);
+                List.of(this.keys.processing(shard), this.keys.deadLetter(shard), this.keys.progress(shard)), raw,
+                reason);
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.fcfs.consumer.worker;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,6 +54,9 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private final Map<Integer, OwnedShard> owned = new ConcurrentHashMap<>();
 
+    /** Jobs in each shard's queue and processing list, as of the last round that could read them. */
+    private volatile Map<Integer, Long> waitingJobs = Map.of();
+
     private volatile boolean running;
 
     private volatile boolean autoStartup = true;
@@ -75,6 +80,11 @@ public class ShardCoordinator implements SmartLifecycle {
         this.owner = identity.id();
         this.metrics = metrics;
         metrics.shardsOwned(() -> ownedShards().size());
+        metrics.shardsStuck(() -> stuckShards().size());
+        for (int shard = 0; shard < this.shards; shard++) {
+            int gaugedShard = shard;
+            metrics.shardProgressAge(shard, () -> withoutProgress(gaugedShard));
+        }
     }
 
     /**
@@ -165,6 +175,32 @@ public class ShardCoordinator implements SmartLifecycle {
         return this.owned.entrySet().stream().filter((e) -> !e.getValue().releasing()).map(Map.Entry::getKey).sorted().toList();
     }
 
+    /**
+     * Shards served here that have jobs waiting and have committed or dead-lettered none of them for at least
+     * {@code reservation.worker.stuck-after}, with the time since their last progress: a lock held elsewhere, a
+     * server that keeps failing the same batch, a worker thread that hangs. Not a poison job: that one is
+     * dead-lettered within a few transactions.
+     */
+    public Map<Integer, Duration> stuckShards() {
+        Map<Integer, Duration> stuck = new TreeMap<>();
+        for (Integer shard : ownedShards()) {
+            Duration age = withoutProgress(shard);
+            if (age.compareTo(this.properties.stuckAfter()) >= 0) {
+                stuck.put(shard, age);
+            }
+        }
+        return stuck;
+    }
+
+    /** How long a shard served here has had jobs waiting since its last progress; zero if up to date or not ours. */
+    Duration withoutProgress(int shard) {
+        OwnedShard current = this.owned.get(shard);
+        if (current == null || current.releasing() || this.waitingJobs.getOrDefault(shard, 0L) == 0) {
+            return Duration.ZERO;
+        }
+        return current.worker().sinceProgress();
+    }
+
     void balance() {
         try {
             // a Redis that may evict queued jobs is not served under reservation.redis.eviction-policy-check=fail:
@@ -182,8 +218,14 @@ public class ShardCoordinator implements SmartLifecycle {
             forgetFinishedWorkers();
             giveBackAbove(share);
             takeUpTo(share, ttl);
-            this.queue.depths().forEach((shardList, depth) -> this.metrics.queueDepth(shardList.shard(),
-                    shardList.list(), depth));
+            Map<Integer, Long> waiting = new HashMap<>();
+            this.queue.depths().forEach((shardList, depth) -> {
+                this.metrics.queueDepth(shardList.shard(), shardList.list(), depth);
+                if (!"dead".equals(shardList.list())) {
+                    waiting.merge(shardList.shard(), depth, Long::sum);
+                }
+            });
+            this.waitingJobs = waiting;
             if (this.failing) {
                 logger.info("Shard coordination is back: serving shards {}", ownedShards());
                 this.failing = false;

@@ -31,7 +31,14 @@ import org.springframework.stereotype.Component;
  * (queue, processing, dead), sampled every lease renewal; every consumer reports every shard, so aggregate with
  * {@code max};</li>
  * <li>{@code reservation.worker.errors} [{@code reservation_worker_errors_total}]: failed attempts by
- * {@code backend} (redis, postgres, other).</li>
+ * {@code backend} (redis, postgres, other), each retried after a pause;</li>
+ * <li>{@code reservation.poison.jobs} [{@code reservation_poison_jobs_total}]: jobs dead-lettered because PostgreSQL
+ * refused them with a data error (also counted in the decisions' dead_lettered);</li>
+ * <li>{@code reservation.shard.progress.age} [{@code reservation_shard_progress_age_seconds}]: per {@code shard}
+ * owned here with jobs waiting, the time since its last committed or dead-lettered job; 0 when it is up to date or
+ * served elsewhere, so aggregate with {@code max};</li>
+ * <li>{@code reservation.shards.stuck} [{@code reservation_shards_stuck}]: shards owned here whose progress age has
+ * reached {@code reservation.worker.stuck-after}.</li>
  * </ul>
  * and {@code reservation.shards.owned}: the shards this consumer serves.
  */
@@ -47,6 +54,8 @@ public class WorkerMetrics {
     private final Counter duplicate;
 
     private final Counter deadLettered;
+
+    private final Counter poison;
 
     private final Timer decisionLatency;
 
@@ -64,6 +73,9 @@ public class WorkerMetrics {
         this.soldOut = decisions(registry, "sold_out");
         this.duplicate = decisions(registry, "duplicate");
         this.deadLettered = decisions(registry, "dead_lettered");
+        this.poison = Counter.builder("reservation.poison.jobs")
+            .description("Jobs dead-lettered because PostgreSQL refused them with a data error")
+            .register(registry);
         this.decisionLatency = Timer.builder("reservation.decision.latency")
             .description("Time from acceptance by the producer to the committed decision")
             .publishPercentileHistogram()
@@ -113,6 +125,27 @@ public class WorkerMetrics {
 
     void deadLettered() {
         this.deadLettered.increment();
+    }
+
+    void poisonJob() {
+        this.deadLettered.increment();
+        this.poison.increment();
+    }
+
+    void shardProgressAge(int shard, Supplier<Duration> age) {
+        Gauge.builder("reservation.shard.progress.age", age, (supplier) -> supplier.get().toMillis() / 1000.0)
+            .strongReference(true)
+            .description("Time since the shard's last committed or dead-lettered job while jobs wait; else 0")
+            .baseUnit("seconds")
+            .tags(Tags.of("shard", Integer.toString(shard)))
+            .register(this.registry);
+    }
+
+    void shardsStuck(Supplier<Integer> stuck) {
+        Gauge.builder("reservation.shards.stuck", stuck, (supplier) -> supplier.get())
+            .strongReference(true)
+            .description("Shards served here with jobs waiting and no progress for reservation.worker.stuck-after")
+            .register(this.registry);
     }
 
     void failed(Throwable failure) {

@@ -20,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  * after at most this long; renewal runs every third of it
  * @param maxBackoff longest pause between retries while Redis or PostgreSQL is unreachable
  * @param instanceId this consumer's name in leases and logs; defaults to host name, pid and a random suffix
+ * @param stuckAfter how long an owned shard may have jobs waiting without committing (or dead-lettering) any
+ * before it is reported stuck: readiness DOWN with the shard in its details, and the
+ * {@code reservation.shards.stuck} gauge. Longer than one batch's decision takes, at least 1s
  */
 @Validated
 @ConfigurationProperties("reservation.worker")
@@ -28,7 +31,8 @@ public record WorkerProperties(
         @DefaultValue("1s") Duration blockTimeout,
         @DefaultValue("10s") Duration leaseTtl,
         @DefaultValue("5s") Duration maxBackoff,
-        @DefaultValue("") String instanceId) {
+        @DefaultValue("") String instanceId,
+        @DefaultValue("60s") Duration stuckAfter) {
 
     public WorkerProperties {
         if (blockTimeout.toMillis() < 1000 || blockTimeout.toMillis() % 1000 != 0) {
@@ -39,6 +43,9 @@ public record WorkerProperties(
         }
         if (maxBackoff.isNegative() || maxBackoff.isZero()) {
             throw new IllegalArgumentException("reservation.worker.max-backoff must be positive");
+        }
+        if (stuckAfter.toMillis() < 1000) {
+            throw new IllegalArgumentException("reservation.worker.stuck-after must be at least 1s");
         }
     }
 

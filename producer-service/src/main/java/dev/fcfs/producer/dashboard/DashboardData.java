@@ -47,8 +47,13 @@ record DashboardData(@Nullable Instant sampledAt, boolean stale, List<EventRow> 
      * @param processing jobs taken, not yet acknowledged ({@code LLEN processing})
      * @param dead dead letters ({@code LLEN dead})
      * @param owner consumer id holding the shard's lease; null if none
+     * @param lastProgressAt when a job of the shard was last acknowledged or dead-lettered ({@code ack.lua},
+     * {@code dead_letter.lua}); null if never
+     * @param waitingSince when the oldest job still waiting (processing, else queue) was accepted; null if none waits
+     * @param stuck whether both are older than {@code reservation.dashboard.stuck-after}: jobs wait, none moves
      */
-    record ShardRow(int shard, long pending, long processing, long dead, @Nullable String owner) {
+    record ShardRow(int shard, long pending, long processing, long dead, @Nullable String owner,
+            @Nullable Instant lastProgressAt, @Nullable Instant waitingSince, boolean stuck) {
     }
 
     /**

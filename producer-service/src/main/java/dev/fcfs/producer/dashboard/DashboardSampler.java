@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.fcfs.shared.job.JobCodec;
+import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.queue.QueueKeys;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,7 +32,11 @@ import org.springframework.stereotype.Component;
  * cost is the same whether no browser or a hundred watch the dashboard: per sample one indexed query on
  * {@code events} (the newest {@code max-events} rows; {@code reservations} is never read) and one pipelined round trip
  * to Redis ({@code LLEN} of each shard's three lists, {@code GET} of each lease, {@code HGET seq} of each shown
- * event), plus a {@code ZRANGE} of the consumers.
+ * event, and per shard its progress time and oldest waiting job), plus a {@code ZRANGE} of the consumers.
+ *
+ * <p>A shard is stuck when its oldest waiting job was accepted, and its last job acknowledged or dead-lettered, at
+ * least {@code stuck-after} ago. Both times come from Redis, so the verdict needs no memory of earlier samples and a
+ * shard that was idle for long is not flagged the moment a job arrives.
  *
  * <p>Throughput is the growth between two samples, summed over the events present in both: accepted = growth of the
  * events' {@code seq} in Redis (the last position handed out), decided = growth of {@code events.last_position}. Both
@@ -53,6 +59,8 @@ class DashboardSampler implements SmartLifecycle {
 
     private final DashboardProperties properties;
 
+    private final JobCodec codec;
+
     private final ArrayDeque<DashboardData.ThroughputPoint> history = new ArrayDeque<>();
 
     private volatile DashboardData latest = DashboardData.empty();
@@ -65,11 +73,13 @@ class DashboardSampler implements SmartLifecycle {
 
     private ScheduledExecutorService executor;
 
-    DashboardSampler(JdbcClient jdbc, StringRedisTemplate redis, QueueKeys keys, DashboardProperties properties) {
+    DashboardSampler(JdbcClient jdbc, StringRedisTemplate redis, QueueKeys keys, DashboardProperties properties,
+            JobCodec codec) {
         this.jdbc = jdbc;
         this.redis = redis;
         this.keys = keys;
         this.properties = properties;
+        this.codec = codec;
     }
 
     /** The latest sample with the throughput history; never blocks on a server. */
@@ -152,6 +162,11 @@ class DashboardSampler implements SmartLifecycle {
                 for (EventSample event : events) {
                     commands.opsForHash().get(DashboardSampler.this.keys.event(event.id()), "seq");
                 }
+                for (int shard = 0; shard < shards; shard++) {
+                    commands.opsForValue().get(DashboardSampler.this.keys.progress(shard));
+                    commands.opsForList().index(DashboardSampler.this.keys.processing(shard), -1);
+                    commands.opsForList().index(DashboardSampler.this.keys.queue(shard), -1);
+                }
                 return null;
             }
         });
@@ -170,7 +185,16 @@ class DashboardSampler implements SmartLifecycle {
             long taken = asLong(replies.get(base + 1));
             long deadLetters = asLong(replies.get(base + 2));
             String owner = (String) replies.get(base + 3);
-            shardRows.add(new DashboardData.ShardRow(shard, queued, taken, deadLetters, owner));
+            int progressBase = shards * 4 + events.size() + shard * 3;
+            Instant lastProgress = epochMillis(replies.get(progressBase));
+            Object oldest = (replies.get(progressBase + 1) != null) ? replies.get(progressBase + 1)
+                    : replies.get(progressBase + 2);
+            Instant waitingSince = acceptedAt(oldest);
+            Instant stuckBefore = now.minus(this.properties.stuckAfter());
+            boolean stuck = waitingSince != null && !waitingSince.isAfter(stuckBefore)
+                    && (lastProgress == null || !lastProgress.isAfter(stuckBefore));
+            shardRows.add(new DashboardData.ShardRow(shard, queued, taken, deadLetters, owner, lastProgress,
+                    waitingSince, stuck));
             if (owner != null) {
                 owned.computeIfAbsent(owner, (id) -> new ArrayList<>()).add(shard);
             }
@@ -233,6 +257,28 @@ class DashboardSampler implements SmartLifecycle {
         }
         this.previousCounts = counts;
         this.previousNanos = nanos;
+    }
+
+    private static Instant epochMillis(Object reply) {
+        try {
+            return (reply != null) ? Instant.ofEpochMilli(Long.parseLong(reply.toString())) : null;
+        }
+        catch (NumberFormatException ex) {
+            return null;
+        }
+    }
+
+    /** When the job was accepted; null for no job, and for one the consumer will dead-letter as undecodable. */
+    private Instant acceptedAt(Object rawJob) {
+        if (rawJob == null) {
+            return null;
+        }
+        try {
+            return this.codec.decode(rawJob.toString()).acceptedAt();
+        }
+        catch (MalformedJobException ex) {
+            return null;
+        }
     }
 
     private static long asLong(Object reply) {

@@ -2,10 +2,12 @@ package dev.fcfs.producer.admin;
 
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.ReservationScripts;
+import dev.fcfs.shared.reservation.ReservationId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +50,25 @@ class DeadLetterAdminIntegrationTests extends AdminIntegrationSupport {
         assertThat(decodable.path("decoded").path("eventId").asLong()).isEqualTo(eventId);
         assertThat(decodable.path("decoded").path("userId").asString()).isEqualTo("u-dead");
         assertThat(decodable.path("decoded").path("position").asLong()).isEqualTo(job.position());
+    }
+
+    @Test
+    void listsAJobPostgresRefusedWithPostgresMessageAsItsReason() {
+        long eventId = createEventAsAdmin("poisoned", 5);
+        int shard = clearShard(eventId);
+        // accepted at in the year 318857: the codec takes it, PostgreSQL does not (the consumer's poison job)
+        String raw = this.codec.encode(new ReservationJob(ReservationId.newFor(eventId), eventId, "mallory", 1,
+                Instant.ofEpochMilli(9_999_999_999_999_999L)));
+        String postgresMessage = "timestamp out of range: \"318857-05-20 17:46:39.999\"";
+        deadLetterRaw(shard, raw, postgresMessage);
+
+        HttpResponse<String> response = adminGet("/admin/dead-letters");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode entry = entriesOf(body(response), shard).get(0);
+        assertThat(entry.path("reason").asString()).isEqualTo(postgresMessage);
+        assertThat(entry.path("job").asString()).isEqualTo(raw);
+        assertThat(entry.path("decoded").path("userId").asString()).isEqualTo("mallory");
     }
 
     @Test
@@ -148,7 +169,8 @@ class DeadLetterAdminIntegrationTests extends AdminIntegrationSupport {
             this.redis.opsForList().leftPush(this.keys.processing(shard), raw);
         }
         assertThat(this.redis.execute(ReservationScripts.DEAD_LETTER,
-                List.of(this.keys.processing(shard), this.keys.deadLetter(shard)), raw, reason)).isEqualTo(1L);
+                List.of(this.keys.processing(shard), this.keys.deadLetter(shard), this.keys.progress(shard)), raw,
+                reason)).isEqualTo(1L);
     }
 
     private static List<JsonNode> entriesOf(JsonNode listing, int shard) {

@@ -1,8 +1,12 @@
 package dev.fcfs.producer.dashboard;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import dev.fcfs.producer.admin.AdminIntegrationSupport;
+import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.reservation.ReservationId;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -53,6 +57,41 @@ class DashboardIntegrationTests extends AdminIntegrationSupport {
             assertThat(data.path("throughput").size()).isGreaterThanOrEqualTo(1);
             assertThat(data.toString()).doesNotContain("secret-user");
         });
+    }
+
+    @Test
+    void marksAShardStuckWhenItsOldestJobAndItsLastProgressAreOlderThanStuckAfter() {
+        // no consumer runs in these tests: what a consumer left behind is written directly
+        int stuck = 0;
+        int moving = 1;
+        Instant longAgo = Instant.ofEpochMilli(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis());
+        String oldJobOnStuck = jobAcceptedAt(stuck, longAgo);
+        String oldJobOnMoving = jobAcceptedAt(moving, longAgo);
+        // RPUSH: at the tail, where the oldest job waits
+        this.redis.opsForList().rightPush(this.keys.queue(stuck), oldJobOnStuck);
+        this.redis.opsForList().rightPush(this.keys.queue(moving), oldJobOnMoving);
+        this.redis.opsForValue().set(this.keys.progress(stuck), Long.toString(longAgo.toEpochMilli()));
+        this.redis.opsForValue().set(this.keys.progress(moving), Long.toString(System.currentTimeMillis()));
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode shards = body(get("/dashboard/data")).path("shards");
+                assertThat(shards.get(stuck).path("stuck").asBoolean()).isTrue();
+                assertThat(Instant.parse(shards.get(stuck).path("lastProgressAt").asString())).isEqualTo(longAgo);
+                assertThat(Instant.parse(shards.get(stuck).path("waitingSince").asString())).isEqualTo(longAgo);
+                assertThat(shards.get(moving).path("stuck").asBoolean()).as("recent progress").isFalse();
+                assertThat(shards.get(moving).path("waitingSince").asString()).isNotEmpty();
+            });
+        }
+        finally {
+            this.redis.opsForList().remove(this.keys.queue(stuck), 1, oldJobOnStuck);
+            this.redis.opsForList().remove(this.keys.queue(moving), 1, oldJobOnMoving);
+            this.redis.delete(List.of(this.keys.progress(stuck), this.keys.progress(moving)));
+        }
+    }
+
+    private String jobAcceptedAt(int shard, Instant acceptedAt) {
+        long eventId = shard + 1000L * this.keys.shards();
+        return this.codec.encode(new ReservationJob(ReservationId.newFor(eventId), eventId, "someone", 1, acceptedAt));
     }
 
     @Test

@@ -10,6 +10,8 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:processing        list  jobs taken by the shard's owner, removed once their decision is committed
  * rsv:{s3}:pending           hash  reservation id -> job, for every accepted job not yet acknowledged
  * rsv:{s3}:dead              list  jobs that could not be decided, with the reason
+ * rsv:{s3}:progress          string  when a job of the shard was last acknowledged or dead-lettered (epoch ms,
+ *                                    Redis TIME): the dashboard's view of a shard that stopped moving
  * rsv:{s3}:lease             string  id of the consumer that owns the shard, with a TTL
  * rsv:{s3}:event:42          hash  capacity, seq (last position handed out), soldOut (1 once committed full)
  * rsv:{s3}:idem:42:&lt;user&gt;    string  "&lt;Idempotency-Key&gt; &lt;job&gt;": the user's latest keyed request, one per user
@@ -64,6 +66,11 @@ public final class QueueKeys {
 
     public String deadLetter(int shard) {
         return shardKey(shard, "dead");
+    }
+
+    /** Epoch millis (Redis {@code TIME}) of the shard's last acknowledgement or dead letter. */
+    public String progress(int shard) {
+        return shardKey(shard, "progress");
     }
 
     public String lease(int shard) {

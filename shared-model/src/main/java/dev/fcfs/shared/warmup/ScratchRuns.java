@@ -166,7 +166,7 @@ public final class ScratchRuns {
         Map<Integer, List<String>> byShard = new LinkedHashMap<>();
         for (int shard = 0; shard < scratch.shards(); shard++) {
             byShard.put(shard, new ArrayList<>(List.of(scratch.queue(shard), scratch.processing(shard),
-                    scratch.pending(shard), scratch.deadLetter(shard), scratch.lease(shard))));
+                    scratch.pending(shard), scratch.deadLetter(shard), scratch.lease(shard), scratch.progress(shard))));
         }
         List<Long> events = new ArrayList<>();
         events.add(SOLD_OUT_EVENT);

@@ -85,8 +85,9 @@ class QueueKeysClusterSlotTests {
         commands.put("mark_sold_out.lua", List.of(keys.event(event)));
         commands.put("take_batch.lua", List.of(keys.queue(shard), keys.processing(shard)));
         commands.put("BRPOPLPUSH", List.of(keys.queue(shard), keys.processing(shard)));
-        commands.put("ack.lua", List.of(keys.processing(shard), keys.pending(shard)));
-        commands.put("dead_letter.lua", List.of(keys.processing(shard), keys.deadLetter(shard)));
+        commands.put("ack.lua", List.of(keys.processing(shard), keys.pending(shard), keys.progress(shard)));
+        commands.put("dead_letter.lua", List.of(keys.processing(shard), keys.deadLetter(shard),
+                keys.progress(shard)));
         commands.put("SET NX PX lease, renew_lease.lua, release_lease.lua", List.of(keys.lease(shard)));
         commands.put("requeue_dead_letter.lua, requeue_all_dead_letters.lua", List.of(keys.deadLetter(shard),
                 keys.queue(shard), keys.pending(shard)));

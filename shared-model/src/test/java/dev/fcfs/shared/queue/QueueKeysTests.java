@@ -21,7 +21,7 @@ class QueueKeysTests {
         int shard = this.keys.shardOf(event);
         List<String> touchedTogether = List.of(this.keys.event(event), this.keys.queue(shard),
                 this.keys.processing(shard), this.keys.pending(shard), this.keys.deadLetter(shard),
-                this.keys.idempotency(event, "abc"), this.keys.lease(shard));
+                this.keys.idempotency(event, "abc"), this.keys.lease(shard), this.keys.progress(shard));
 
         assertThat(touchedTogether).extracting(QueueKeysTests::hashTag).containsOnly("s" + shard);
     }

@@ -116,13 +116,15 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
 
         // dead_letter.lua parks one, ack.lua removes the rest from processing and pending
         assertThat(redis.execute(ReservationScripts.DEAD_LETTER,
-                List.of(this.keys.processing(shard), this.keys.deadLetter(shard)), batch.get(0), "test")).isOne();
+                List.of(this.keys.processing(shard), this.keys.deadLetter(shard), this.keys.progress(shard)),
+                batch.get(0), "test")).isOne();
         List<String> ackArgs = new ArrayList<>();
         for (String raw : batch.subList(1, batch.size())) {
             ackArgs.add(raw);
             ackArgs.add(this.codec.decode(raw).reservationId().toString());
         }
-        assertThat(redis.execute(ReservationScripts.ACK, List.of(this.keys.processing(shard), this.keys.pending(shard)),
+        assertThat(redis.execute(ReservationScripts.ACK, List.of(this.keys.processing(shard), this.keys.pending(shard),
+                this.keys.progress(shard)),
                 ackArgs.toArray())).isEqualTo(99);
         assertThat(redis.opsForList().size(this.keys.processing(shard))).isZero();
         assertThat(redis.opsForHash().size(this.keys.pending(shard))).isEqualTo(201);
@@ -161,7 +163,8 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
             ackArgs.add(raw);
             ackArgs.add(this.codec.decode(raw).reservationId().toString());
         }
-        redis.execute(ReservationScripts.ACK, List.of(this.keys.processing(shard), this.keys.pending(shard)),
+        redis.execute(ReservationScripts.ACK, List.of(this.keys.processing(shard), this.keys.pending(shard),
+                this.keys.progress(shard)),
                 ackArgs.toArray());
 
         ReservationJob next = this.codec.decode(enqueue(44, "after", null));

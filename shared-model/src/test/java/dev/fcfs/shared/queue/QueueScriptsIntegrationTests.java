@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -310,12 +311,13 @@ class QueueScriptsIntegrationTests {
     void ackRemovesJobsFromProcessingAndPendingAndIsSafeToRepeat() {
         String processing = this.keys.processing(2);
         String pending = this.keys.pending(2);
+        String progress = this.keys.progress(2);
         redis.opsForList().leftPushAll(processing, "job-b", "job-a");
         redis.opsForHash().put(pending, "id-a", "job-a");
         redis.opsForHash().put(pending, "id-b", "job-b");
 
-        Long removed = redis.execute(ReservationScripts.ACK, List.of(processing, pending), "job-a", "id-a");
-        Long again = redis.execute(ReservationScripts.ACK, List.of(processing, pending), "job-a", "id-a");
+        Long removed = redis.execute(ReservationScripts.ACK, List.of(processing, pending, progress), "job-a", "id-a");
+        Long again = redis.execute(ReservationScripts.ACK, List.of(processing, pending, progress), "job-a", "id-a");
 
         assertThat(removed).isEqualTo(1L);
         assertThat(again).isZero();
@@ -324,19 +326,41 @@ class QueueScriptsIntegrationTests {
     }
 
     @Test
-    void deadLetterParksAJobOnceWithItsReason() {
+    void ackStampsTheShardsProgressWithRedisTimeInMillisOnlyWhenAJobLeft() {
+        String processing = this.keys.processing(2);
+        String pending = this.keys.pending(2);
+        String progress = this.keys.progress(2);
+        redis.delete(progress);
+        redis.opsForList().leftPush(processing, "job-c");
+
+        redis.execute(ReservationScripts.ACK, List.of(processing, pending, progress), "job-unknown", "id-unknown");
+        assertThat(redis.opsForValue().get(progress)).as("nothing acknowledged, no progress").isNull();
+
+        long before = redis.execute((RedisCallback<Long>) (connection) -> connection.serverCommands().time());
+        redis.execute(ReservationScripts.ACK, List.of(processing, pending, progress), "job-c", "id-c");
+        long after = redis.execute((RedisCallback<Long>) (connection) -> connection.serverCommands().time());
+
+        assertThat(Long.parseLong(redis.opsForValue().get(progress))).isBetween(before, after);
+    }
+
+    @Test
+    void deadLetterParksAJobOnceWithItsReasonAndStampsProgress() {
         String processing = this.keys.processing(3);
         String dead = this.keys.deadLetter(3);
+        String progress = this.keys.progress(3);
         redis.opsForList().leftPush(processing, "garbage");
 
-        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead), "garbage", "undecodable"))
+        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead, progress), "garbage",
+                "undecodable"))
             .isEqualTo(1L);
-        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead), "garbage", "undecodable"))
+        assertThat(redis.execute(ReservationScripts.DEAD_LETTER, List.of(processing, dead, progress), "garbage",
+                "undecodable"))
             .isZero();
 
         assertThat(redis.opsForList().range(dead, 0, -1)).singleElement().asString()
             .contains("\"job\":\"garbage\"").contains("\"reason\":\"undecodable\"");
         assertThat(redis.opsForList().size(processing)).isZero();
+        assertThat(redis.opsForValue().get(progress)).matches("[0-9]{13}");
     }
 
     @Test
