@@ -11,7 +11,8 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:pending           hash  reservation id -> job, for every accepted job not yet acknowledged
  * rsv:{s3}:dead              list  jobs that could not be decided, with the reason
  * rsv:{s3}:lease             string  id of the consumer that owns the shard, with a TTL
- * rsv:{s3}:event:42          hash  capacity, seq (last position handed out), soldOut (1 once committed full)
+ * rsv:{s3}:event:42          hash  capacity, seq (last position handed out), soldOut (1 once committed full),
+ *                                   opensAt, closesAt (sale window, epoch ms; absent: no such bound)
  * rsv:{s3}:idem:42:&lt;key&gt;     string  first answer to a request carrying that Idempotency-Key
  * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
  * rsv:layout                 string  "shards=16": the shard count every service must share
