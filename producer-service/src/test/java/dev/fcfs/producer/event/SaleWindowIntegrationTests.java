@@ -86,6 +86,8 @@ class SaleWindowIntegrationTests extends AdminIntegrationSupport {
                     (seconds) -> assertThat(Long.parseLong(seconds)).isBetween(3500L, 3600L));
         }
         assertThat(stateSnapshot()).isEqualTo(before);
+        assertThat(get("/actuator/prometheus").body())
+            .containsPattern("reservation_requests_total\\{[^}]*outcome=\"not_open\"[^}]*} [1-9]");
 
         // opened early by the admin: the first request gets the first position
         assertThat(patch(id, "{\"opensAt\":null}", AUTH).statusCode()).isEqualTo(200);
