@@ -6,7 +6,8 @@
 -- KEYS[1] queue list       <p>:{s<n>}:queue             LPUSH here; the worker serves the tail
 -- KEYS[2] pending hash     <p>:{s<n>}:pending           reservationId -> job until the decision is acknowledged
 -- then, per request, in order:
---   event hash             <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut
+--   event hash             <p>:{s<n>}:event:<eventId>   fields capacity, seq (last position handed out), soldOut,
+--                                                       opensAt, closesAt (epoch ms; absent: no such bound)
 --   idempotency slot       <p>:{s<n>}:idem:<eventId>:<userId>   only when the request carries an Idempotency-Key:
 --                          '<key> <job>', the answer to the user's latest keyed request for the event. One slot per
 --                          user and event, whatever the number of keys a user sends, so that keys cannot fill Redis
@@ -16,11 +17,17 @@
 --   digits), user id,
 --   its Idempotency-Key (visible ASCII, no spaces; the request then has a slot of its own above), else ''
 --
+-- The checks run in this order: NO_EVENT, REPLAY (so a retry of a request accepted before the event closed still
+-- gets its first answer), NOT_OPEN, CLOSED, SOLD_OUT, BUSY. The window is judged by Redis's clock, read once per
+-- run: every producer judges by the same clock, whatever its own says.
+--
 -- Returns 3 values per request, in order:
 --   'ACCEPTED', position, acceptedAt   queued; the job (JSON, see JobCodec) carries both values
 --   'REPLAY', job, ''                  the user's slot holds the answer to this same key: the job first accepted
 --                                      under it; nothing queued
 --   'NO_EVENT', '', ''                 the event hash does not exist: the event is unknown to Redis; nothing queued
+--   'NOT_OPEN', opensAt, now           the Redis time (epoch ms) is before the event's opensAt; nothing queued
+--   'CLOSED', closesAt, now            the Redis time is at or after the event's closesAt; nothing queued
 --   'SOLD_OUT', '', ''                 the worker has committed the last seat (field soldOut): nobody can win
 --   'BUSY', '', ''                     the shard queue holds ARGV[2] jobs or more: backpressure; nothing queued
 
@@ -30,6 +37,7 @@ local maxDepth = tonumber(ARGV[2])
 
 local now = redis.call('TIME')
 local acceptedAt = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))
+local nowMillis = tonumber(acceptedAt)
 local depth = maxDepth and redis.call('LLEN', queue)
 
 -- What the batch needs to know of an event is read once per batch: nothing else runs while this script does, and
@@ -39,8 +47,14 @@ local function event_state(event)
   local state = events[event]
   if not state then
     state = { exists = redis.call('EXISTS', event) == 1 }
-    -- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is refused
-    state.soldOut = state.exists and redis.call('HGET', event, 'soldOut') == '1'
+    if state.exists then
+      local fields = redis.call('HMGET', event, 'soldOut', 'opensAt', 'closesAt')
+      -- set by mark_sold_out.lua only after the last seat is committed, so no request that could still win is
+      -- refused
+      state.soldOut = fields[1] == '1'
+      state.opensAt = fields[2] and tonumber(fields[2])
+      state.closesAt = fields[3] and tonumber(fields[3])
+    end
     events[event] = state
   end
   return state
@@ -92,6 +106,10 @@ for arg = 3, #ARGV, 4 do
     answer('NO_EVENT', '', '')
   elseif previous then
     answer('REPLAY', previous, '')
+  elseif state.opensAt and nowMillis < state.opensAt then
+    answer('NOT_OPEN', string.format('%d', state.opensAt), acceptedAt)
+  elseif state.closesAt and nowMillis >= state.closesAt then
+    answer('CLOSED', string.format('%d', state.closesAt), acceptedAt)
   elseif state.soldOut then
     answer('SOLD_OUT', '', '')
   elseif depth and depth >= maxDepth then

@@ -27,6 +27,15 @@
     return iso ? new Date(iso).toLocaleTimeString() : null;
   }
 
+  // the sale window: "opened <date> – closes <date>", open ends left out
+  function windowText(e) {
+    const parts = [];
+    if (e.opensAt) parts.push('opened ' + new Date(e.opensAt).toLocaleString());
+    if (e.closesAt) parts.push((Date.parse(e.closesAt) <= Date.now() ? 'closed ' : 'closes ') +
+      new Date(e.closesAt).toLocaleString());
+    return parts.length ? parts.join(' – ') : 'always open';
+  }
+
   function renderChart(points) {
     if (typeof Chart === 'undefined') return;
     const labels = points.map((p) => time(p.at));
@@ -58,6 +67,7 @@
       cell(tr, e.accepted, `event-${e.id}-accepted`);
       cell(tr, e.decided, `event-${e.id}-decided`);
       cell(tr, e.soldOutAt ? new Date(e.soldOutAt).toLocaleString() : null, `event-${e.id}-sold-out-at`);
+      cell(tr, windowText(e), `event-${e.id}-window`, 'text');
     });
     fill('#shards tbody', data.shards, (tr, s) => {
       cell(tr, s.shard);

@@ -2,6 +2,7 @@ package dev.fcfs.consumer.worker;
 
 import java.time.Duration;
 
+import dev.fcfs.shared.queue.QueueLimits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -13,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of the worker ({@code reservation.worker.*}).
  *
- * @param batchSize most jobs decided in one PostgreSQL transaction
+ * @param batchSize most jobs decided in one PostgreSQL transaction; at most {@link QueueLimits#MAX_BATCH_SIZE}, which
+ * the producer counts on when it restores an event Redis has lost
  * @param blockTimeout how long one {@code BRPOPLPUSH} waits for a job when the shard is idle; whole seconds
  * (Redis rounds sub-second values up), and short so that a stopping worker notices quickly
  * @param leaseTtl how long a shard stays owned without renewal: a crashed consumer's shards are taken over
@@ -27,7 +29,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("reservation.worker")
 public record WorkerProperties(
-        @DefaultValue("2000") @Min(1) @Max(10_000) int batchSize,
+        @DefaultValue("2000") @Min(1) @Max(QueueLimits.MAX_BATCH_SIZE) int batchSize,
         @DefaultValue("1s") Duration blockTimeout,
         @DefaultValue("10s") Duration leaseTtl,
         @DefaultValue("5s") Duration maxBackoff,

@@ -1,5 +1,7 @@
 package dev.fcfs.producer.admin;
 
+import java.util.Set;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -11,7 +13,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
  * Requires {@code Authorization: Bearer <admin token>} on the admin paths. Registered by {@link AdminConfiguration}
- * for {@code /events} (whose only mapping is {@code POST}: creating events) and {@code /admin/**} only.
+ * for {@code /events} (whose only mapping is {@code POST}: creating events) and {@code /admin/**}, and for
+ * {@code PATCH} of {@code /events/*} (moving a sale window; {@code GET} of an event stays public).
  *
  * <p>Why an interceptor and not Spring Security or a servlet filter: Spring Security would put its filter chain
  * (a dozen filters, a security context per request) in front of {@code POST /events/{id}/reservations}, the hot
@@ -32,12 +35,23 @@ class AdminAuthInterceptor implements HandlerInterceptor {
 
     private final AdminToken token;
 
+    /** The HTTP methods guarded; empty: all. */
+    private final Set<String> methods;
+
     AdminAuthInterceptor(AdminToken token) {
+        this(token, Set.of());
+    }
+
+    AdminAuthInterceptor(AdminToken token, Set<String> methods) {
         this.token = token;
+        this.methods = Set.copyOf(methods);
     }
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (!this.methods.isEmpty() && !this.methods.contains(request.getMethod())) {
+            return true;
+        }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("This operation requires an admin token: send 'Authorization: Bearer <token>'.",

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param sampledAt when the latest sample was taken; null before the first one
  * @param stale true when the latest attempt to sample failed (Redis or PostgreSQL unreachable): the rest is older
- * @param events the newest events, newest first
+ * @param events the newest events that have opened, newest first
  * @param shards each shard's lists and owner
  * @param totals the shards' lists summed
  * @param consumers consumers in the heartbeat set and the shards each owns
@@ -36,9 +36,11 @@ record DashboardData(@Nullable Instant sampledAt, boolean stale, List<EventRow> 
      * @param soldOutAt when the last seat was committed; null while seats remain
      * @param accepted positions handed out (the event's {@code seq} in Redis; null if Redis does not know it)
      * @param decided highest position decided ({@code events.last_position})
+     * @param opensAt when reservations opened; null: at creation
+     * @param closesAt when reservations close; null: never
      */
     record EventRow(long id, String name, int capacity, int reserved, int remaining, @Nullable Instant soldOutAt,
-            @Nullable Long accepted, long decided) {
+            @Nullable Long accepted, long decided, @Nullable Instant opensAt, @Nullable Instant closesAt) {
     }
 
     /**

@@ -138,14 +138,16 @@ class DashboardSampler implements SmartLifecycle {
     /** Takes one sample and appends one throughput point. Package-private for tests. */
     synchronized void sample() {
         List<EventSample> events = this.jdbc
-            .sql("SELECT id, name, capacity, reserved, last_position, sold_out_at FROM events ORDER BY id DESC LIMIT ?")
+            // events that have not opened are not shown: the dashboard is public, and a drop is announced by its
+            // organizer, not by the dashboard (PostgreSQL's clock is precise enough for what is only a display)
+            .sql("""
+                    SELECT id, name, capacity, reserved, last_position, sold_out_at, opens_at, closes_at, resumed_position
+                    FROM events WHERE opens_at IS NULL OR opens_at <= now() ORDER BY id DESC LIMIT ?""")
             .param(this.properties.maxEvents())
-            .query((rs, row) -> {
-                Timestamp soldOut = rs.getTimestamp("sold_out_at");
-                return new EventSample(rs.getLong("id"), rs.getString("name"), rs.getInt("capacity"),
-                        rs.getInt("reserved"), rs.getLong("last_position"),
-                        (soldOut != null) ? soldOut.toInstant() : null);
-            })
+            .query((rs, row) -> new EventSample(rs.getLong("id"), rs.getString("name"), rs.getInt("capacity"),
+                    rs.getInt("reserved"), rs.getLong("last_position"), instant(rs.getTimestamp("sold_out_at")),
+                    instant(rs.getTimestamp("opens_at")), instant(rs.getTimestamp("closes_at")),
+                    rs.getLong("resumed_position")))
             .list();
         int shards = this.keys.shards();
         List<Object> replies = this.redis.executePipelined(new SessionCallback<Object>() {
@@ -210,9 +212,10 @@ class DashboardSampler implements SmartLifecycle {
             Object seq = replies.get(shards * 4 + i);
             Long accepted = (seq != null) ? Long.valueOf(seq.toString()) : null;
             eventRows.add(new DashboardData.EventRow(event.id(), event.name(), event.capacity(), event.reserved(),
-                    event.capacity() - event.reserved(), event.soldOutAt(), accepted, event.lastPosition()));
+                    event.capacity() - event.reserved(), event.soldOutAt(), accepted, event.lastPosition(),
+                    event.opensAt(), event.closesAt()));
             counts.put(event.id(), new long[] { (accepted != null) ? accepted : event.lastPosition(),
-                    event.lastPosition() });
+                    event.lastPosition(), event.resumedPosition() });
         }
 
         List<DashboardData.ConsumerRow> consumers = new ArrayList<>();
@@ -243,8 +246,11 @@ class DashboardSampler implements SmartLifecycle {
             for (Map.Entry<Long, long[]> entry : counts.entrySet()) {
                 long[] before = this.previousCounts.get(entry.getKey());
                 if (before != null) {
-                    // a counter that went back (Redis lost its data) is no negative throughput
-                    accepted += Math.max(0, entry.getValue()[0] - before[0]);
+                    // a counter that went back (Redis lost its data) is no negative throughput, and one that Redis
+                    // resumed a whole batch ahead after such a loss (resumed_position grew) is no burst
+                    if (entry.getValue()[2] == before[2]) {
+                        accepted += Math.max(0, entry.getValue()[0] - before[0]);
+                    }
                     decided += Math.max(0, entry.getValue()[1] - before[1]);
                 }
             }
@@ -281,11 +287,16 @@ class DashboardSampler implements SmartLifecycle {
         }
     }
 
+    private static Instant instant(Timestamp timestamp) {
+        return (timestamp != null) ? timestamp.toInstant() : null;
+    }
+
     private static long asLong(Object reply) {
         return (reply instanceof Number number) ? number.longValue() : 0;
     }
 
-    private record EventSample(long id, String name, int capacity, int reserved, long lastPosition, Instant soldOutAt) {
+    private record EventSample(long id, String name, int capacity, int reserved, long lastPosition, Instant soldOutAt,
+            Instant opensAt, Instant closesAt, long resumedPosition) {
     }
 
 }

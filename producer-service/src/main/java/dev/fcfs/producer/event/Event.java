@@ -37,12 +37,24 @@ class Event {
     @Column(name = "sold_out_at", insertable = false, updatable = false)
     private Instant soldOutAt;
 
+    @Column(name = "opens_at")
+    private Instant opensAt;
+
+    @Column(name = "closes_at")
+    private Instant closesAt;
+
+    /** Written by {@link EventRepository#raiseResumedPosition} only, never through the entity. */
+    @Column(name = "resumed_position", nullable = false, insertable = false, updatable = false)
+    private long resumedPosition;
+
     protected Event() {
     }
 
-    Event(String name, int capacity) {
+    Event(String name, int capacity, SaleWindow window) {
         this.name = name;
         this.capacity = capacity;
+        this.opensAt = window.opensAt();
+        this.closesAt = window.closesAt();
     }
 
     Long getId() {
@@ -68,6 +80,23 @@ class Event {
 
     long getLastPosition() {
         return this.lastPosition;
+    }
+
+    /**
+     * The highest position counter Redis was restored at after losing the event: positions handed out since are
+     * above it, decided or not.
+     */
+    long getResumedPosition() {
+        return this.resumedPosition;
+    }
+
+    SaleWindow getWindow() {
+        return new SaleWindow(this.opensAt, this.closesAt);
+    }
+
+    void setWindow(SaleWindow window) {
+        this.opensAt = window.opensAt();
+        this.closesAt = window.closesAt();
     }
 
 }

@@ -7,8 +7,12 @@ import java.util.Optional;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.QueueLimits;
 import dev.fcfs.shared.queue.ReservationScripts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -18,6 +22,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class EventRegistration {
+
+    private static final Logger log = LoggerFactory.getLogger(EventRegistration.class);
 
     /** How long an id PostgreSQL does not know is answered 404 without asking it again. */
     static final Duration UNKNOWN_FOR = Duration.ofSeconds(1);
@@ -47,10 +53,18 @@ public class EventRegistration {
     }
 
     /**
-     * Registers an event PostgreSQL knows but Redis does not, with its position counter resumed after the last
-     * position PostgreSQL has decided or Redis still has pending, so that no position is handed out twice, and with
-     * its sold-out state. Harmless if the event is already
-     * registered: the script then leaves it untouched.
+     * Registers an event PostgreSQL knows but Redis does not, with its sale window and sold-out state, and with its
+     * position counter resumed above every position that may still be in use, so that no position is ever handed out
+     * twice. Harmless if the event is already registered: it is then left untouched.
+     *
+     * <p>The counter resumes at {@code max(last_position, resumed_position) + backlog + MAX_BATCH_SIZE}, all O(1):
+     * the worker decides a shard strictly in queue order, so every position of the event that was handed out but is
+     * not decided is above the last decided one, and its job is in the shard's pending hash or dead-letter list
+     * (the backlog, counted by {@code shard_backlog.lua}) or in the one batch the worker holds in memory (at most
+     * {@link QueueLimits#MAX_BATCH_SIZE}). {@code resumed_position} covers a second loss before any position handed
+     * out after the first is decided. The backlog is counted before PostgreSQL is read: a job the worker decides in
+     * between leaves the backlog but raises {@code last_position}. The event's positions then have a gap, which is
+     * fine: the service promises their order, not that they are consecutive.
      * @return false if PostgreSQL does not know the event either
      * @throws org.springframework.dao.DataAccessException if Redis or PostgreSQL cannot be reached
      */
@@ -58,18 +72,53 @@ public class EventRegistration {
         if (this.unknown.getIfPresent(eventId) != null) {
             return false;
         }
+        if (this.events.findById(eventId).isEmpty()) {
+            this.unknown.put(eventId, Boolean.TRUE);
+            return false;
+        }
+        int shard = this.keys.shardOf(eventId);
+        Long backlog = this.redis.execute(ReservationScripts.SHARD_BACKLOG,
+                List.of(this.keys.event(eventId), this.keys.pending(shard), this.keys.deadLetter(shard)));
+        if (backlog == null || backlog < 0) {
+            // registered meanwhile (by another request or producer): nothing to restore
+            return true;
+        }
+        // read again, after the backlog was counted (see above)
         Optional<Event> event = this.events.findById(eventId);
-        event.ifPresentOrElse(this::register, () -> this.unknown.put(eventId, Boolean.TRUE));
-        return event.isPresent();
+        if (event.isEmpty()) {
+            return false;
+        }
+        long seq = Math.max(event.get().getLastPosition(), event.get().getResumedPosition()) + backlog
+                + QueueLimits.MAX_BATCH_SIZE;
+        if (register(event.get(), seq)) {
+            log.info("Event {} restored in Redis: positions resume after {} (last decided {}, {} jobs of shard {} "
+                    + "unacknowledged)", eventId, seq, event.get().getLastPosition(), backlog, shard);
+            try {
+                this.events.raiseResumedPosition(eventId, seq);
+            }
+            catch (DataAccessException ex) {
+                // The restore itself holds. Only a second loss of the event before any position handed out from
+                // here on is decided could resume below those positions: worth an operator's attention.
+                log.error("Event {}: could not record in PostgreSQL that Redis resumed its positions after {}; a "
+                        + "second Redis data loss before they are decided could hand one out twice", eventId, seq, ex);
+            }
+        }
+        return true;
     }
 
+    /** Registers a new event: nothing of it can be decided or pending, so its counter starts at 0. */
     void register(Event event) {
+        register(event, 0);
+    }
+
+    private boolean register(Event event, long seq) {
         long id = event.getId();
         this.unknown.invalidate(id);
-        this.redis.execute(ReservationScripts.REGISTER_EVENT,
-                List.of(this.keys.event(id), this.keys.pending(this.keys.shardOf(id))),
-                Integer.toString(event.getCapacity()), Long.toString(event.getLastPosition()),
-                event.isSoldOut() ? "1" : "0", Long.toString(id));
+        SaleWindow window = event.getWindow();
+        Long registered = this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(id)),
+                Integer.toString(event.getCapacity()), Long.toString(seq), event.isSoldOut() ? "1" : "0",
+                window.opensAtMillis(), window.closesAtMillis());
+        return registered != null && registered == 1;
     }
 
 }

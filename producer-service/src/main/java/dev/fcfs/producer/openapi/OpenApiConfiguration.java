@@ -47,8 +47,10 @@ class OpenApiConfiguration {
         RESPONSES.put("POST /events/{eventId}/reservations", errors(
                 "400", "Malformed or invalid body, non-numeric event id, bad Idempotency-Key",
                 "404", "Unknown event",
-                "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); nothing queued",
                 "408", "Body still arriving after reservation.api.request-body-timeout",
+                "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); or the sale window has not opened "
+                        + "(type /problems/not-open, \"opensAt\", Retry-After: seconds until it opens by Redis's clock) "
+                        + "or has closed (type /problems/closed, \"closesAt\"); nothing queued, no position used",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
                 "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",
@@ -62,8 +64,16 @@ class OpenApiConfiguration {
                 "400", "Non-numeric event id",
                 "404", "Unknown event",
                 "503", "PostgreSQL unreachable; Retry-After"));
+        RESPONSES.put("PATCH /events/{eventId}", errors(
+                "400", "Malformed body, unknown field, instant without offset, or closesAt not after opensAt",
+                "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "404", "Unknown event",
+                "409", "The event has opened by Redis's clock (type /problems/already-open): nothing changed",
+                "415", "Content-Type is not application/json or application/merge-patch+json",
+                "503", "Redis or PostgreSQL unreachable; Retry-After"));
         RESPONSES.put("POST /events", errors(
-                "400", "Malformed or invalid body",
+                "400", "Malformed or invalid body (opensAt/closesAt: ISO-8601 instants with offset, closesAt after "
+                        + "opensAt)",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
@@ -94,6 +104,7 @@ class OpenApiConfiguration {
      */
     private static final Map<String, String> SUCCESS = Map.of(
             "POST /events/{eventId}/reservations", "202",
+            "PATCH /events/{eventId}", "200",
             "POST /events", "201",
             "DELETE /admin/dead-letters/{shard}/{entryId}", "204");
 
@@ -104,7 +115,7 @@ class OpenApiConfiguration {
                 .version("v1")
                 .description("First-come-first-served seat reservations. POST a reservation request and get 202 with "
                         + "a place in line; poll GET /reservations/{id} for the decision. Every error is an RFC 9457 "
-                        + "application/problem+json document. POST /events and /admin/** need "
+                        + "application/problem+json document. POST /events, PATCH /events/{id} and /admin/** need "
                         + "'Authorization: Bearer <reservation.admin.token>'."))
             .components(new Components().addSecuritySchemes(ADMIN_SCHEME, new SecurityScheme()
                 .type(SecurityScheme.Type.HTTP)
@@ -125,7 +136,7 @@ class OpenApiConfiguration {
                 String key = method.name() + " " + path;
                 tag(path, operation);
                 complete(key, operation);
-                if (path.startsWith("/admin/") || key.equals("POST /events")) {
+                if (path.startsWith("/admin/") || key.equals("POST /events") || key.equals("PATCH /events/{eventId}")) {
                     operation.setSecurity(List.of(new SecurityRequirement().addList(ADMIN_SCHEME)));
                 }
             }));
@@ -150,6 +161,7 @@ class OpenApiConfiguration {
             ok.setDescription(switch (success) {
                 case "202" -> "Accepted: in line with a position; nothing decided yet";
                 case "201" -> "Created; Location names the event";
+                case "200" -> "The event with its new sale window";
                 default -> "Done";
             });
             if (success.equals("204")) {
@@ -172,7 +184,8 @@ class OpenApiConfiguration {
     @SuppressWarnings({ "rawtypes", "unchecked" })
     private static Schema<?> problemSchema() {
         Schema schema = new ObjectSchema().description("RFC 9457 problem details. Validation errors add 'errors' "
-                + "(field, message); a sold-out 409 adds 'reason': 'SOLD_OUT'.")
+                + "(field, message); a sold-out 409 adds 'reason': 'SOLD_OUT'; a not-open 409 adds 'opensAt', a closed one "
+                + "'closesAt', an already-open one 'opensAt'.")
             .addProperty("type", new StringSchema().format("uri").example("about:blank"))
             .addProperty("title", new StringSchema().example("Conflict"))
             .addProperty("status", new IntegerSchema().example(409))
@@ -198,6 +211,9 @@ class OpenApiConfiguration {
             exampleResponse(post, "409", "{\"type\":\"about:blank\",\"title\":\"Sold out\",\"status\":409,"
                     + "\"detail\":\"Event 1 is sold out: every seat is confirmed.\",\"instance\":\"/events/1/reservations\","
                     + "\"reason\":\"SOLD_OUT\"}");
+            exampleResponse(post, "409", "{\"type\":\"/problems/not-open\",\"title\":\"Not open yet\",\"status\":409,"
+                    + "\"detail\":\"Event 1 opens for reservations at 2026-12-24T18:00:00Z.\","
+                    + "\"instance\":\"/events/1/reservations\",\"opensAt\":\"2026-12-24T18:00:00Z\"}", "notOpen");
             exampleResponse(post, "429", "{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
                     + "\"detail\":\"The queue for event 1 is full. Retry later.\",\"instance\":\"/events/1/reservations\"}");
         }
@@ -211,9 +227,15 @@ class OpenApiConfiguration {
         PathItem events = openApi.getPaths().get("/events");
         if (events != null && events.getPost() != null) {
             events.getPost().setSummary("Create an event (admin token)");
-            exampleBody(events.getPost(), "{\"name\":\"Drop #1\",\"capacity\":500}");
-            exampleResponse(events.getPost(), "201",
-                    "{\"id\":1,\"name\":\"Drop #1\",\"capacity\":500,\"reserved\":0,\"remaining\":500}");
+            exampleBody(events.getPost(), "{\"name\":\"Drop #1\",\"capacity\":500,"
+                    + "\"opensAt\":\"2026-12-24T18:00:00Z\",\"closesAt\":\"2026-12-24T20:00:00Z\"}");
+            exampleResponse(events.getPost(), "201", "{\"id\":1,\"name\":\"Drop #1\",\"capacity\":500,\"reserved\":0,"
+                    + "\"remaining\":500,\"opensAt\":\"2026-12-24T18:00:00Z\",\"closesAt\":\"2026-12-24T20:00:00Z\"}");
+        }
+        PathItem event = openApi.getPaths().get("/events/{eventId}");
+        if (event != null && event.getPatch() != null) {
+            event.getPatch().setSummary("Move the sale window of an event that has not opened (admin token)");
+            exampleBody(event.getPatch(), "{\"opensAt\":\"2026-12-24T19:00:00Z\",\"closesAt\":null}");
         }
     }
 
@@ -225,9 +247,13 @@ class OpenApiConfiguration {
     }
 
     private static void exampleResponse(Operation operation, String status, String json) {
+        exampleResponse(operation, status, json, "example");
+    }
+
+    private static void exampleResponse(Operation operation, String status, String json, String name) {
         ApiResponse response = operation.getResponses().get(status);
         if (response != null && response.getContent() != null) {
-            response.getContent().values().forEach((media) -> media.addExamples("example", new Example().value(json)));
+            response.getContent().values().forEach((media) -> media.addExamples(name, new Example().value(json)));
         }
     }
 

@@ -22,7 +22,8 @@ import org.springframework.web.HttpMediaTypeNotAcceptableException;
 
 /**
  * Writes the accept route's answers that come by the thousand per second: the 202 ({@link ReservationAccepted},
- * with {@code Location}) and the refusals of a flood, sold out and backpressure. Each is written as Spring MVC would
+ * with {@code Location}) and the refusals of a flood: sold out, backpressure, and the sale window (not open yet,
+ * closed). Each is written as Spring MVC would
  * write it (the application's JSON mapper, the same problem body and headers as {@code ApiExceptionHandler}'s), but
  * without the content negotiation of a returned {@code ResponseEntity} and the exception-resolver chain, for a
  * route that only ever answers JSON.

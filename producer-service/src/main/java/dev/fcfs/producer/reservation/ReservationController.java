@@ -27,8 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
  * answer itself rather than through Spring MVC's per-argument binders and return-value negotiation: the body through
  * {@link ReservationRequestResolver}, the event id with {@link StrictNumberBinding#pathVariable}, the answer with
  * {@link ReservationAnswers}. Every refusal is raised as the exception Spring MVC would raise, so it is answered with
- * the same problem; the two that come in floods (sold out, queue full) are written here rather than through the
- * exception resolvers.
+ * the same problem; those that come in floods (sold out, queue full, not open yet, closed) are written here rather than
+ * through the exception resolvers.
  */
 @RestController
 class ReservationController {
@@ -65,8 +65,15 @@ class ReservationController {
             reserved = (scratch == null) ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
                     : this.reservations.reserve(scratch, eventId, request.userId(), idempotencyKey);
         }
-        catch (EventSoldOutException | QueueFullException floodRefusal) {
-            // the answers to a flood: every late request of a sell-out, every request while the queue is full
+        catch (EventSoldOutException | QueueFullException | EventNotOpenException | EventClosedException floodRefusal) {
+            // the answers to a flood: every late request of a sell-out, every request while the queue is full, every
+            // request before the opening or after the closing
+            if (floodRefusal instanceof EventNotOpenException) {
+                httpRequest.setAttribute(ReservationOutcomeMetrics.WINDOW_REFUSAL, "not_open");
+            }
+            else if (floodRefusal instanceof EventClosedException) {
+                httpRequest.setAttribute(ReservationOutcomeMetrics.WINDOW_REFUSAL, "closed");
+            }
             this.answers.refused(floodRefusal, httpRequest, response);
             return;
         }

@@ -20,11 +20,12 @@ class ReservationQueue {
     private static final EnqueueBatch.Outcome SOLD_OUT = new EnqueueBatch.Outcome(Status.SOLD_OUT, null, null);
 
     /**
-     * Events the script has answered SOLD_OUT for. The flag is only raised after the last seat is committed and is
-     * never lowered, so after a sell-out the flood of late requests is answered without Redis. Requests with an
-     * Idempotency-Key still go to the script: the first answer under their key comes before the flag.
+     * Events the script has answered SOLD_OUT or CLOSED for, with that answer. Both are final: the sold-out flag is
+     * only raised after the last seat is committed and is never lowered, and a sale window cannot change once the
+     * event has opened, which a closed one has. So the flood of late requests is answered without Redis. Requests
+     * with an Idempotency-Key still go to the script: the first answer under their key comes before the refusal.
      */
-    private final Cache<Long, Boolean> soldOut = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<Long, EnqueueBatch.Outcome> finalRefusals = Caffeine.newBuilder().maximumSize(100_000).build();
 
     private final StringRedisTemplate redis;
 
@@ -42,16 +43,22 @@ class ReservationQueue {
     /**
      * Runs {@code enqueue.lua} for this request, together with the other requests of its shard that arrive
      * meanwhile: assigns the position and queues the job, or replays the answer stored under the idempotency key,
-     * or refuses (event unknown to Redis, sold out, or shard queue full).
+     * or refuses (event unknown to Redis, not open yet, closed, sold out, or shard queue full).
      */
     EnqueueBatch.Outcome enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
-        if (idempotencyKey == null && this.soldOut.getIfPresent(eventId) != null) {
-            return SOLD_OUT;
+        if (idempotencyKey == null) {
+            EnqueueBatch.Outcome refusal = this.finalRefusals.getIfPresent(eventId);
+            if (refusal != null) {
+                return refusal;
+            }
         }
         EnqueueBatch.Outcome outcome = this.enqueue
             .run(new EnqueueBatch.Request(reservationId, eventId, userId, idempotencyKey));
         if (outcome.status() == Status.SOLD_OUT) {
-            this.soldOut.put(eventId, Boolean.TRUE);
+            this.finalRefusals.put(eventId, SOLD_OUT);
+        }
+        else if (outcome.status() == Status.CLOSED) {
+            this.finalRefusals.put(eventId, outcome);
         }
         return outcome;
     }

@@ -72,6 +72,9 @@ class ReservationService {
         return switch (outcome.status()) {
             case ACCEPTED -> new Reserved(outcome.job(), false);
             case REPLAY -> new Reserved(this.codec.decode(outcome.replayedJob()), true);
+            case NOT_OPEN -> throw new EventNotOpenException(eventId, outcome.windowEdge(),
+                    outcome.secondsUntilOpen());
+            case CLOSED -> throw new EventClosedException(eventId, outcome.windowEdge());
             case SOLD_OUT -> throw new EventSoldOutException(eventId);
             case BUSY -> throw new QueueFullException(eventId, this.retryAfterSeconds);
             // only if the event key vanished again right after its registration: Redis is losing data right now

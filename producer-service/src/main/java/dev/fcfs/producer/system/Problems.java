@@ -14,6 +14,15 @@ public final class Problems {
      */
     static final URI ABOUT_BLANK = URI.create("about:blank");
 
+    /** 409: the event's sale window has not opened yet (by Redis's clock); {@code Retry-After} says when it does. */
+    public static final URI NOT_OPEN = URI.create("/problems/not-open");
+
+    /** 409: the event's sale window has closed (by Redis's clock). */
+    public static final URI CLOSED = URI.create("/problems/closed");
+
+    /** 409: the sale window cannot be changed any more, because the event has opened (by Redis's clock). */
+    public static final URI ALREADY_OPEN = URI.create("/problems/already-open");
+
     private Problems() {
     }
 

@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Counts every reservation request by what became of it, as {@code reservation.requests}
  * [{@code reservation_requests_total}] with tag {@code outcome}: accepted, replayed (an Idempotency-Key retry),
- * sold_out (409), backpressure (429), not_found (404), bad_input (other 4xx), unavailable (503), error (other 5xx).
+ * sold_out (409), not_open and closed (409 outside the sale window), backpressure (429), not_found (404), bad_input (other 4xx), unavailable (503), error (other 5xx).
  * Judged from the answer, so refusals made anywhere (the body-size filter, JSON binding, validation, the script)
  * are all counted, and the hot path pays one status lookup and one counter increment.
  */
@@ -26,12 +26,18 @@ public class ReservationOutcomeMetrics extends OncePerRequestFilter {
     /** Request attribute set by the accept path when it answered with the first reservation of an Idempotency-Key. */
     public static final String REPLAYED = ReservationOutcomeMetrics.class.getName() + ".replayed";
 
+    /**
+     * Request attribute set by the accept path when it refused outside the event's sale window: {@code "not_open"}
+     * or {@code "closed"} (a 409 without it is a sell-out).
+     */
+    public static final String WINDOW_REFUSAL = ReservationOutcomeMetrics.class.getName() + ".window";
+
     /** Request attribute set for the start-up warm-up's own requests, which are not counted. */
     public static final String WARMUP = ReservationOutcomeMetrics.class.getName() + ".warmup";
 
     enum Outcome {
 
-        ACCEPTED, REPLAYED, SOLD_OUT, BACKPRESSURE, NOT_FOUND, BAD_INPUT, UNAVAILABLE, ERROR
+        ACCEPTED, REPLAYED, SOLD_OUT, NOT_OPEN, CLOSED, BACKPRESSURE, NOT_FOUND, BAD_INPUT, UNAVAILABLE, ERROR
 
     }
 
@@ -60,7 +66,12 @@ public class ReservationOutcomeMetrics extends OncePerRequestFilter {
         }
         finally {
             if (request.getAttribute(WARMUP) == null) {
-                this.counters.get(outcome(response.getStatus(), request.getAttribute(REPLAYED) != null)).increment();
+                Outcome outcome = outcome(response.getStatus(), request.getAttribute(REPLAYED) != null);
+                Object window = request.getAttribute(WINDOW_REFUSAL);
+                if (outcome == Outcome.SOLD_OUT && window != null) {
+                    outcome = "closed".equals(window) ? Outcome.CLOSED : Outcome.NOT_OPEN;
+                }
+                this.counters.get(outcome).increment();
             }
         }
     }

@@ -1,7 +1,9 @@
 package dev.fcfs.producer.dashboard;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import dev.fcfs.producer.admin.AdminIntegrationSupport;
@@ -35,6 +37,31 @@ class DashboardIntegrationTests extends AdminIntegrationSupport {
             this.redis.delete(this.keys.lease(shard));
             this.redis.opsForZSet().remove(this.keys.consumers(), "consumer-a");
         }
+    }
+
+    @Test
+    void showsTheSaleWindowAndLeavesOutEventsThatHaveNotOpened() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long upcoming = createWithWindow("upcoming", now.plus(1, ChronoUnit.DAYS), null);
+        long running = createWithWindow("running", now.minus(1, ChronoUnit.HOURS), now.plus(1, ChronoUnit.HOURS));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode data = body(get("/dashboard/data"));
+            JsonNode event = data.path("events").valueStream().filter((e) -> e.path("id").asLong() == running)
+                .findFirst().orElseThrow(() -> new AssertionError("event " + running + " not in " + data));
+            assertThat(event.path("opensAt").asString()).isEqualTo(now.minus(1, ChronoUnit.HOURS).toString());
+            assertThat(event.path("closesAt").asString()).isEqualTo(now.plus(1, ChronoUnit.HOURS).toString());
+            // sampled in the same query as the running one, which is newer
+            assertThat(data.path("events").valueStream().map((e) -> e.path("id").asLong())).doesNotContain(upcoming);
+            assertThat(data.toString()).doesNotContain("upcoming");
+        });
+    }
+
+    private long createWithWindow(String name, Instant opensAt, Instant closesAt) {
+        HttpResponse<String> response = postJson("/events", "{\"name\":\"" + name + "\",\"capacity\":5,\"opensAt\":\""
+                + opensAt + "\",\"closesAt\":" + ((closesAt != null) ? "\"" + closesAt + "\"" : "null") + "}", AUTH);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return body(response).path("id").asLong();
     }
 
     private void assertDashboardShows(long eventId, int shard) {

@@ -53,6 +53,7 @@ class EventRegistrationTests {
         assertThat(this.registration.restore(UNKNOWN)).isFalse();
         Event created = mock(Event.class);
         given(created.getId()).willReturn(UNKNOWN);
+        given(created.getWindow()).willReturn(SaleWindow.ALWAYS);
         given(this.events.findById(UNKNOWN)).willReturn(Optional.of(created));
 
         this.registration.register(created);

@@ -41,6 +41,20 @@ class OpenApiIntegrationTests extends AdminIntegrationSupport {
         JsonNode requeue = spec.path("paths").path("/admin/dead-letters/{shard}/{entryId}/requeue").path("post");
         assertThat(requeue.path("security").toString()).contains("adminToken");
         assertThat(spec.path("paths").path("/events/{eventId}/reservations").path("post").has("security")).isFalse();
+        JsonNode patch = spec.path("paths").path("/events/{eventId}").path("patch");
+        assertThat(patch.path("security").toString()).contains("adminToken");
+        assertThat(patch.path("responses").propertyNames()).contains("200", "400", "401", "404", "409");
+        assertThat(patch.path("responses").path("409").path("description").asString()).contains("already-open");
+        assertThat(spec.path("paths").path("/events/{eventId}").path("get").has("security")).isFalse();
+    }
+
+    @Test
+    void documentsTheSaleWindowRefusalsOfTheAcceptRoute() {
+        JsonNode spec = body(get("/v3/api-docs"));
+
+        String conflict = spec.path("paths").path("/events/{eventId}/reservations").path("post").path("responses")
+            .path("409").path("description").asString();
+        assertThat(conflict).contains("/problems/not-open", "Retry-After", "/problems/closed");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.stream.LongStream;
 
 import dev.fcfs.producer.ProducerIntegrationSupport;
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.queue.QueueLimits;
 import dev.fcfs.shared.queue.ReservationScripts;
 import dev.fcfs.shared.reservation.ReservationId;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,11 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
             .filter((job) -> job.eventId() == first || job.eventId() == second)
             .toList();
         assertThat(jobs).extracting(ReservationJob::userId).containsExactly("a", "b", "c", "d");
-        assertThat(jobs).extracting(ReservationJob::position).containsExactly(1L, 1L, 2L, 2L);
+        // the lazily registered event resumes a whole batch above anything that may be in use (see
+        // EventRegistration.restore), and counts on from there
+        long resumed = jobs.get(1).position();
+        assertThat(resumed).isGreaterThan(QueueLimits.MAX_BATCH_SIZE);
+        assertThat(jobs).extracting(ReservationJob::position).containsExactly(1L, resumed, resumed + 1, 2L);
     }
 
     @Test
@@ -197,31 +202,37 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
     }
 
     @Test
-    void registersAnEventRedisLostAgainWithItsCounterResumedAfterTheLastDecidedPosition() {
+    void registersAnEventRedisLostAgainWithItsCounterResumedAWholeBatchAboveTheLastDecidedAndUnacknowledgedOnes() {
         long eventId = createEvent("restored", 100);
         reserveAccepted(eventId, "before-loss");
         // as if Redis restarted without persistence after the consumer had decided up to position 41
         this.jdbc.sql("UPDATE events SET last_position = 41 WHERE id = ?").param(eventId).update();
         this.redis.delete(this.keys.event(eventId));
+        long resumed = 41 + unacknowledged(eventId) + QueueLimits.MAX_BATCH_SIZE;
 
         JsonNode accepted = reserveAccepted(eventId, "after-loss");
 
-        assertThat(accepted.path("position").asLong()).isEqualTo(42);
+        assertThat(accepted.path("position").asLong()).isEqualTo(resumed + 1);
         assertThat(eventField(eventId, "capacity")).isEqualTo("100");
-        assertThat(eventField(eventId, "seq")).isEqualTo("42");
-        assertThat(reserveAccepted(eventId, "next").path("position").asLong()).isEqualTo(43);
+        assertThat(eventField(eventId, "seq")).isEqualTo(Long.toString(resumed + 1));
+        assertThat(reserveAccepted(eventId, "next").path("position").asLong()).isEqualTo(resumed + 2);
+        assertThat(this.jdbc.sql("SELECT resumed_position FROM events WHERE id = ?").param(eventId).query(Long.class)
+            .single()).isEqualTo(resumed);
     }
 
     @Test
-    void resumesAfterPendingPositionsWhenOnlyTheEventKeyWasLost() {
+    void resumesAbovePendingPositionsWhenOnlyTheEventKeyWasLost() {
         long eventId = createEvent("partly-lost", 100);
         for (int i = 0; i < 3; i++) {
             reserveAccepted(eventId, "queued-" + i);
         }
         // the jobs are still pending, nothing decided yet (last_position 0), and the event hash alone is gone
         this.redis.delete(this.keys.event(eventId));
+        long unacknowledged = unacknowledged(eventId);
+        assertThat(unacknowledged).isGreaterThanOrEqualTo(3);
 
-        assertThat(reserveAccepted(eventId, "after-loss").path("position").asLong()).isEqualTo(4);
+        assertThat(reserveAccepted(eventId, "after-loss").path("position").asLong())
+            .isEqualTo(unacknowledged + QueueLimits.MAX_BATCH_SIZE + 1);
     }
 
     @Test
@@ -268,8 +279,17 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
         this.jdbc.sql("UPDATE events SET sold_out_at = now(), last_position = 5 WHERE id = ?").param(eventId).update();
         this.redis.delete(this.keys.event(eventId));
 
+        long resumed = 5 + unacknowledged(eventId) + QueueLimits.MAX_BATCH_SIZE;
+
         assertThat(assertProblem(reserve(eventId, "late"), 409).path("reason").asString()).isEqualTo("SOLD_OUT");
-        assertThat(eventField(eventId, "seq")).isEqualTo("5");
+        assertThat(eventField(eventId, "seq")).isEqualTo(Long.toString(resumed));
+    }
+
+    /** The jobs of the event's shard accepted and not acknowledged: pending, or dead-lettered. */
+    private long unacknowledged(long eventId) {
+        int shard = this.keys.shardOf(eventId);
+        return this.redis.opsForHash().size(this.keys.pending(shard))
+                + this.redis.opsForList().size(this.keys.deadLetter(shard));
     }
 
     /** What the consumer does for an event of one seat: commit the seat to the accepted request, then raise the flag. */

@@ -111,6 +111,36 @@ class ReservationControllerTests {
     }
 
     @Test
+    void answersNotOpenWithRetryAfterInWholeSecondsByRedisTimeRoundedUp() throws Exception {
+        Instant redisNow = Instant.parse("2030-01-01T00:00:00Z");
+        Instant opensAt = redisNow.plusMillis(90_001);
+        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+            .willReturn(new EnqueueBatch.Outcome(Status.NOT_OPEN, null, null, opensAt, redisNow))
+            .willReturn(new EnqueueBatch.Outcome(Status.NOT_OPEN, null, null, redisNow.plusMillis(20), redisNow));
+
+        reserve(EVENT, "u-1").andExpect(status().isConflict())
+            .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+            .andExpect(header().string("Retry-After", "91"))
+            .andExpect(jsonPath("$.type").value("/problems/not-open"))
+            .andExpect(jsonPath("$.opensAt").value("2030-01-01T00:01:30.001Z"));
+        // never 0: a retry at once would still be early
+        reserve(EVENT, "u-1").andExpect(header().string("Retry-After", "1"));
+    }
+
+    @Test
+    void answersClosedWithoutRetryAfter() throws Exception {
+        Instant closesAt = Instant.parse("2030-01-01T00:00:00Z");
+        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+            .willReturn(new EnqueueBatch.Outcome(Status.CLOSED, null, null, closesAt, closesAt.plusSeconds(5)));
+
+        reserve(EVENT, "u-1").andExpect(status().isConflict())
+            .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+            .andExpect(header().doesNotExist("Retry-After"))
+            .andExpect(jsonPath("$.type").value("/problems/closed"))
+            .andExpect(jsonPath("$.closesAt").value("2030-01-01T00:00:00Z"));
+    }
+
+    @Test
     void answers503IfTheEventIsGoneAgainRightAfterRegistration() throws Exception {
         given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
         given(this.registration.restore(EVENT)).willReturn(true);

@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 import dev.fcfs.producer.ProducerIntegrationSupport;
+import dev.fcfs.shared.queue.QueueLimits;
 import dev.fcfs.shared.redis.RedisErrors;
 import dev.fcfs.testsupport.PrivateRedis;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -54,7 +55,10 @@ class RedisMaxMemoryIntegrationTests extends ProducerIntegrationSupport {
         emptyFiller();
         assertThat(reserveAccepted(eventId, "after", "Idempotency-Key", "retry-me-1").path("position").asLong())
             .as("no position was used up by the refused requests").isEqualTo(2);
-        assertThat(reserveAccepted(createdWhileFull, "first").path("position").asLong()).isEqualTo(1);
+        // registered by its first request like an event Redis lost: Redis may have run the refused registration
+        // after all, so positions resume a whole batch above anything that may be in use (EventRegistration.restore)
+        assertThat(reserveAccepted(createdWhileFull, "first").path("position").asLong())
+            .isGreaterThan(QueueLimits.MAX_BATCH_SIZE);
     }
 
     @Test

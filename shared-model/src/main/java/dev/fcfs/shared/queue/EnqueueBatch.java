@@ -128,6 +128,18 @@ public final class EnqueueBatch {
         /** The event is unknown to Redis; nothing queued. */
         NO_EVENT,
 
+        /**
+         * The event's sale window has not opened by Redis's clock; nothing queued. The outcome carries the
+         * {@link Outcome#windowEdge() opening} and the {@link Outcome#redisTime() Redis time}.
+         */
+        NOT_OPEN,
+
+        /**
+         * The event's sale window has closed by Redis's clock; nothing queued. The outcome carries the
+         * {@link Outcome#windowEdge() closing} and the {@link Outcome#redisTime() Redis time}.
+         */
+        CLOSED,
+
         /** The event's last seat is committed; nothing queued. */
         SOLD_OUT,
 
@@ -143,18 +155,42 @@ public final class EnqueueBatch {
      * accept time the script assigned, so the queued JSON need not be read back)
      * @param replayedJob for {@link Status#REPLAY}: the raw job stored under the idempotency key (see
      * {@code JobCodec})
+     * @param windowEdge for {@link Status#NOT_OPEN}: when the event opens; for {@link Status#CLOSED}: when it closed
+     * @param redisTime for {@link Status#NOT_OPEN} and {@link Status#CLOSED}: the Redis time the window was judged
+     * by
      */
-    public record Outcome(Status status, @Nullable ReservationJob job, @Nullable String replayedJob) {
+    public record Outcome(Status status, @Nullable ReservationJob job, @Nullable String replayedJob,
+            @Nullable Instant windowEdge, @Nullable Instant redisTime) {
+
+        public Outcome(Status status, @Nullable ReservationJob job, @Nullable String replayedJob) {
+            this(status, job, replayedJob, null, null);
+        }
 
         static Outcome read(Request request, List<?> values) {
             Status status = Status.valueOf(String.valueOf(values.get(0)));
             return switch (status) {
                 case ACCEPTED -> new Outcome(status, new ReservationJob(request.reservationId(), request.eventId(),
-                        request.userId(), Long.parseLong(String.valueOf(values.get(1))),
-                        Instant.ofEpochMilli(Long.parseLong(String.valueOf(values.get(2))))), null);
+                        request.userId(), Long.parseLong(String.valueOf(values.get(1))), millis(values.get(2))), null);
                 case REPLAY -> new Outcome(status, null, String.valueOf(values.get(1)));
+                case NOT_OPEN, CLOSED -> new Outcome(status, null, null, millis(values.get(1)), millis(values.get(2)));
                 default -> new Outcome(status, null, null);
             };
+        }
+
+        private static Instant millis(Object epochMillis) {
+            return Instant.ofEpochMilli(Long.parseLong(String.valueOf(epochMillis)));
+        }
+
+        /**
+         * For {@link Status#NOT_OPEN}: whole seconds until the event opens by Redis's clock, at least 1 (a
+         * {@code Retry-After} of 0 would invite a retry that is still too early).
+         */
+        public long secondsUntilOpen() {
+            if (this.windowEdge == null || this.redisTime == null) {
+                throw new IllegalStateException("No window in a " + this.status + " outcome");
+            }
+            long millis = this.windowEdge.toEpochMilli() - this.redisTime.toEpochMilli();
+            return Math.max(1, Math.floorDiv(millis + 999, 1000L));
         }
 
     }

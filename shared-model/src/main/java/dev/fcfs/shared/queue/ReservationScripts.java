@@ -22,6 +22,14 @@ public final class ReservationScripts {
     /** {@code scripts/register_event.lua}: make an event known to the accept path. */
     public static final RedisScript<Long> REGISTER_EVENT = RedisScript.of(script("register_event"), Long.class);
 
+    /** {@code scripts/shard_backlog.lua}: count a shard's unacknowledged jobs before restoring an event, in O(1). */
+    public static final RedisScript<Long> SHARD_BACKLOG = RedisScript.of(script("shard_backlog"), Long.class);
+
+    /** {@code scripts/update_window.lua}: move the sale window of an event that has not opened by Redis's clock. */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    public static final RedisScript<List<String>> UPDATE_WINDOW = (RedisScript) RedisScript.of(script("update_window"),
+            List.class);
+
     /** {@code scripts/mark_sold_out.lua}: close the accept path of an event whose last seat is committed. */
     public static final RedisScript<Long> MARK_SOLD_OUT = RedisScript.of(script("mark_sold_out"), Long.class);
 

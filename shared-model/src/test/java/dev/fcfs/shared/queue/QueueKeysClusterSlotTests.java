@@ -81,7 +81,8 @@ class QueueKeysClusterSlotTests {
                 new EnqueueBatch.Request(ReservationId.newFor(event + keys.shards()), event + keys.shards(), "bob",
                         null)))
             .keys()));
-        commands.put("register_event.lua", List.of(keys.event(event), keys.pending(shard)));
+        commands.put("register_event.lua, update_window.lua", List.of(keys.event(event)));
+        commands.put("shard_backlog.lua", List.of(keys.event(event), keys.pending(shard), keys.deadLetter(shard)));
         commands.put("mark_sold_out.lua", List.of(keys.event(event)));
         commands.put("take_batch.lua", List.of(keys.queue(shard), keys.processing(shard)));
         commands.put("BRPOPLPUSH", List.of(keys.queue(shard), keys.processing(shard)));

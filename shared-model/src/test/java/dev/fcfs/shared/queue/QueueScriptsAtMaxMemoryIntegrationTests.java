@@ -195,9 +195,8 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
     }
 
     private Long register(long eventId, int capacity) {
-        return redis.execute(ReservationScripts.REGISTER_EVENT,
-                List.of(this.keys.event(eventId), this.keys.pending(this.keys.shardOf(eventId))),
-                Integer.toString(capacity), "0", "0", Long.toString(eventId));
+        return redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(eventId)),
+                Integer.toString(capacity), "0", "0");
     }
 
     private String enqueue(long eventId, String userId, String idempotencyKey) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -254,29 +255,98 @@ class QueueScriptsIntegrationTests {
     }
 
     @Test
-    void registerEventResumesAfterTheHighestPendingPositionOfThatEvent() {
+    void shardBacklogCountsPendingAndDeadLettersOnlyForAnEventRedisDoesNotKnow() {
         register(4, 10, 0);
-        register(8, 10, 0);
         for (int i = 0; i < 3; i++) {
             enqueue(4, ReservationId.newFor(4), "u" + i, null);
         }
-        for (int i = 0; i < 5; i++) {
-            enqueue(8, ReservationId.newFor(8), "u" + i, null);
-        }
+        int shard = this.keys.shardOf(4);
+        redis.opsForList().leftPush(this.keys.deadLetter(shard), "{\"job\":\"x\",\"reason\":\"y\",\"at\":1}");
+        List<String> restoreKeys = List.of(this.keys.event(4), this.keys.pending(shard), this.keys.deadLetter(shard));
+
+        assertThat(redis.execute(ReservationScripts.SHARD_BACKLOG, restoreKeys)).isEqualTo(-1L);
         redis.delete(this.keys.event(4));
-
-        redis.execute(ReservationScripts.REGISTER_EVENT,
-                List.of(this.keys.event(4), this.keys.pending(this.keys.shardOf(4))), "10", "1", "0", "4");
-
-        assertThat(redis.opsForHash().get(this.keys.event(4), "seq")).isEqualTo("3");
+        assertThat(redis.execute(ReservationScripts.SHARD_BACKLOG, restoreKeys)).isEqualTo(4L);
     }
 
     @Test
-    void registerEventResumesTheCounterAndNeverOverwritesALiveEvent() {
+    void registerEventStartsTheCounterWhereItIsToldAndNeverOverwritesALiveEvent() {
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
         assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
 
         assertThat(enqueue(9, ReservationId.newFor(9), "ann", null).job().position()).isEqualTo(42);
+    }
+
+    @Test
+    void enqueueRefusesBeforeTheWindowOpensWithTheOpeningAndTheRedisTimeAndUsesNoPosition() {
+        long opensAt = redisMillis() + 60_000;
+        registerWithWindow(5, Long.toString(opensAt), "");
+
+        Outcome outcome = enqueue(5, ReservationId.newFor(5), "ann", null);
+
+        assertThat(outcome.status()).isEqualTo(Status.NOT_OPEN);
+        assertThat(outcome.windowEdge().toEpochMilli()).isEqualTo(opensAt);
+        assertThat(outcome.secondsUntilOpen()).isBetween(1L, 60L);
+        assertThat(redis.opsForHash().get(this.keys.event(5), "seq")).isEqualTo("0");
+        assertThat(redis.opsForList().size(this.keys.queue(1))).isZero();
+        assertThat(redis.opsForHash().size(this.keys.pending(1))).isZero();
+    }
+
+    @Test
+    void enqueueAcceptsOnceTheWindowHasOpenedAndRefusesOnceItHasClosed() {
+        long now = redisMillis();
+        registerWithWindow(5, Long.toString(now - 60_000), Long.toString(now + 60_000));
+        registerWithWindow(9, Long.toString(now - 60_000), Long.toString(now - 1));
+
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", null).status()).isEqualTo(Status.ACCEPTED);
+        Outcome closed = enqueue(9, ReservationId.newFor(9), "ann", null);
+        assertThat(closed.status()).isEqualTo(Status.CLOSED);
+        assertThat(closed.windowEdge().toEpochMilli()).isEqualTo(now - 1);
+        assertThat(redis.opsForHash().get(this.keys.event(9), "seq")).isEqualTo("0");
+        assertThat(redis.opsForList().size(this.keys.queue(1))).isEqualTo(1);
+    }
+
+    @Test
+    void enqueueStillReplaysARequestAcceptedBeforeTheWindowClosed() {
+        long now = redisMillis();
+        registerWithWindow(5, "", Long.toString(now + 60_000));
+        Outcome first = enqueue(5, ReservationId.newFor(5), "ann", "k");
+        redis.opsForHash().put(this.keys.event(5), "closesAt", Long.toString(now - 1));
+
+        Outcome retry = enqueue(5, ReservationId.newFor(5), "ann", "k");
+
+        assertThat(retry.status()).isEqualTo(Status.REPLAY);
+        assertThat(this.codec.decode(retry.replayedJob())).isEqualTo(first.job());
+        assertThat(enqueue(5, ReservationId.newFor(5), "bob", "other").status()).isEqualTo(Status.CLOSED);
+    }
+
+    @Test
+    void updateWindowMovesTheWindowOfAnEventThatHasNotOpened() {
+        long now = redisMillis();
+        registerWithWindow(5, Long.toString(now + 60_000), "");
+
+        List<String> reply = updateWindow(5, Long.toString(now + 120_000), Long.toString(now + 180_000));
+
+        assertThat(reply.get(0)).isEqualTo("UPDATED");
+        assertThat(redis.opsForHash().get(this.keys.event(5), "opensAt")).isEqualTo(Long.toString(now + 120_000));
+        assertThat(redis.opsForHash().get(this.keys.event(5), "closesAt")).isEqualTo(Long.toString(now + 180_000));
+        assertThat(updateWindow(5, "", "").get(0)).isEqualTo("UPDATED");
+        assertThat(redis.opsForHash().hasKey(this.keys.event(5), "opensAt")).isFalse();
+        assertThat(enqueue(5, ReservationId.newFor(5), "ann", null).status()).isEqualTo(Status.ACCEPTED);
+    }
+
+    @Test
+    void updateWindowRefusesAnEventThatHasOpenedOrIsUnknownAndChangesNothing() {
+        long now = redisMillis();
+        registerWithWindow(5, Long.toString(now - 1), "");
+        register(9, 10, 0);
+
+        assertThat(updateWindow(5, Long.toString(now + 60_000), "").get(0)).isEqualTo("ALREADY_OPEN");
+        assertThat(updateWindow(9, Long.toString(now + 60_000), "").get(0)).isEqualTo("ALREADY_OPEN");
+        assertThat(updateWindow(13, Long.toString(now + 60_000), "").get(0)).isEqualTo("NO_EVENT");
+        assertThat(redis.opsForHash().get(this.keys.event(5), "opensAt")).isEqualTo(Long.toString(now - 1));
+        assertThat(redis.opsForHash().hasKey(this.keys.event(9), "opensAt")).isFalse();
+        assertThat(redis.hasKey(this.keys.event(13))).isFalse();
     }
 
     @Test
@@ -384,6 +454,19 @@ class QueueScriptsIntegrationTests {
         assertThatIllegalStateException()
             .isThrownBy(() -> QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards() + 1)))
             .withMessageContaining("reservation.queue.shards");
+    }
+
+    private void registerWithWindow(long eventId, String opensAt, String closesAt) {
+        redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(eventId)), "10", "0", "0", opensAt,
+                closesAt);
+    }
+
+    private List<String> updateWindow(long eventId, String opensAt, String closesAt) {
+        return redis.execute(ReservationScripts.UPDATE_WINDOW, List.of(this.keys.event(eventId)), opensAt, closesAt);
+    }
+
+    private static long redisMillis() {
+        return redis.execute((RedisCallback<Long>) (connection) -> connection.serverCommands().time());
     }
 
     private void register(long eventId, int capacity, long lastPosition) {

@@ -1,0 +1,36 @@
+package dev.fcfs.producer.reservation;
+
+import java.time.Instant;
+
+import dev.fcfs.producer.system.Problems;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * The event's sale window has closed by Redis's clock: 409 {@code /problems/closed}, nothing queued. No
+ * {@code Retry-After}: a window never reopens.
+ */
+class EventClosedException extends ErrorResponseException {
+
+    EventClosedException(long eventId, Instant closesAt) {
+        super(HttpStatus.CONFLICT, problem(eventId, closesAt), null);
+    }
+
+    private static ProblemDetail problem(long eventId, Instant closesAt) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+                "Reservations for event " + eventId + " closed at " + closesAt + ".");
+        problem.setType(Problems.CLOSED);
+        problem.setTitle("Closed");
+        problem.setProperty("closesAt", closesAt.toString());
+        return problem;
+    }
+
+    /** An answer, not a fault: see {@link EventNotOpenException#fillInStackTrace()}. */
+    @Override
+    public Throwable fillInStackTrace() {
+        return this;
+    }
+
+}
