@@ -12,7 +12,6 @@ import dev.fcfs.shared.queue.ReservationScripts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -90,18 +89,12 @@ public class EventRegistration {
         }
         long seq = Math.max(event.get().getLastPosition(), event.get().getResumedPosition()) + backlog
                 + QueueLimits.MAX_BATCH_SIZE;
+        // recorded before Redis hands out any of these positions: should Redis lose the event again before one of
+        // them is decided, the next restore resumes above them
+        this.events.raiseResumedPosition(eventId, seq);
         if (register(event.get(), seq)) {
             log.info("Event {} restored in Redis: positions resume after {} (last decided {}, {} jobs of shard {} "
                     + "unacknowledged)", eventId, seq, event.get().getLastPosition(), backlog, shard);
-            try {
-                this.events.raiseResumedPosition(eventId, seq);
-            }
-            catch (DataAccessException ex) {
-                // The restore itself holds. Only a second loss of the event before any position handed out from
-                // here on is decided could resume below those positions: worth an operator's attention.
-                log.error("Event {}: could not record in PostgreSQL that Redis resumed its positions after {}; a "
-                        + "second Redis data loss before they are decided could hand one out twice", eventId, seq, ex);
-            }
         }
         return true;
     }
