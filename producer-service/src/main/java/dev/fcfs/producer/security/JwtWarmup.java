@@ -39,14 +39,18 @@ final class JwtWarmup implements ApplicationRunner {
     private static final Logger logger = LoggerFactory.getLogger(JwtWarmup.class);
 
     /** Verifications of the loop at most; it also ends after {@link #MAX_NANOS}. */
-    private static final int MAX_DECODES = 20_000;
+    private static final int MAX_DECODES = 10_000;
 
-    private static final long MAX_NANOS = 3_000_000_000L;
+    private static final long MAX_NANOS = 2_000_000_000L;
 
     private final JwtDecoder decoder;
 
-    JwtWarmup(JwtDecoder decoder) {
+    private final boolean verifyLoop;
+
+    /** @param verifyLoop whether to run the verification loop too (the start-up warm-up is on) */
+    JwtWarmup(JwtDecoder decoder, boolean verifyLoop) {
         this.decoder = decoder;
+        this.verifyLoop = verifyLoop;
     }
 
     @Override
@@ -54,10 +58,14 @@ final class JwtWarmup implements ApplicationRunner {
         long started = System.nanoTime();
         RSAKey key = new RSAKeyGenerator(2048).keyID("fcfs-warmup-" + UUID.randomUUID()).generate();
         List<String> tokens = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < (this.verifyLoop ? 16 : 1); i++) {
             tokens.add(sign(key, "warmup-user-" + i));
         }
         fetchIssuerKeys(tokens.get(0));
+        if (!this.verifyLoop) {
+            logger.info("JWT warm-up: issuer keys fetched (verification loop off with reservation.warmup.enabled)");
+            return;
+        }
         NimbusJwtDecoder local = NimbusJwtDecoder.withPublicKey(key.toRSAPublicKey()).build();
         int decodes = 0;
         while (decodes < MAX_DECODES && System.nanoTime() - started < MAX_NANOS) {

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 
 import dev.fcfs.producer.admin.AdminToken;
 import dev.fcfs.producer.reservation.WarmupTraffic;
+import dev.fcfs.producer.warmup.WarmupProperties;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
@@ -165,8 +166,8 @@ public class SecurityConfiguration {
         }
 
         @Bean
-        JwtWarmup jwtWarmup(ObjectProvider<JwtDecoder> decoder) {
-            return new JwtWarmup(decoder.getObject());
+        JwtWarmup jwtWarmup(ObjectProvider<JwtDecoder> decoder, WarmupProperties warmup) {
+            return new JwtWarmup(decoder.getObject(), warmup.enabled());
         }
 
     }
