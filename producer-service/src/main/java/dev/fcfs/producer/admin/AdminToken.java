@@ -44,7 +44,8 @@ public final class AdminToken {
             new SecureRandom().nextBytes(random);
             String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using generated admin token: "
-                    + generated + " (send it as 'Authorization: Bearer <token>' to POST /events, PATCH /events/{id} and /admin/**; "
+                    + generated + " (send it as 'Authorization: Bearer <token>' to POST /events, PATCH /events/{id} "
+                    + "and /admin/**; "
                     + "configure a token for production)");
             return new AdminToken(generated);
         }
