@@ -12,7 +12,8 @@
 #
 # Needs: Temurin 25 (JAVA_HOME or /usr/lib/jvm/temurin-25*), redis-cli, psql, curl, python3 (serves the JWK set).
 # Settings (environment, defaults in brackets): BENCH_ROUNDS [5]  BENCH_WARMUP_ROUNDS [2]  BENCH_REQUESTS [20000]
-#   BENCH_USERS [20000]  BENCH_CONCURRENCY [64]  BENCH_MAIN_DIR [/work/main]  BENCH_MAVEN_ARGS (e.g. -o)
+#   BENCH_USERS [20000]  BENCH_CONCURRENCY [64]  BENCH_MAIN_DIR [/work/main]  BENCH_MAIN_REF [HEAD] (e.g. the
+#   branch's merge base, to compare this change alone)  BENCH_MAVEN_ARGS (e.g. -o)
 #   BENCH_SERVICE_JAVA_OPTS [as bench/run.sh]  BENCH_SKIP_BUILD=1
 set -euo pipefail
 {
@@ -24,6 +25,7 @@ REQUESTS="${BENCH_REQUESTS:-20000}"
 USERS="${BENCH_USERS:-20000}"
 CONCURRENCY="${BENCH_CONCURRENCY:-64}"
 MAIN_DIR="${BENCH_MAIN_DIR:-/work/main}"
+MAIN_REF="${BENCH_MAIN_REF:-HEAD}"
 SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xmx192m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA="$(ls -d /usr/lib/jvm/temurin-25* | head -1)/bin/java"; fi
@@ -72,9 +74,9 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
 fi
 cp producer-service/target/producer-service.jar "$WORK/producer-branch.jar"
 cp load-generator/target/load-generator.jar "$WORK/load-generator.jar"
-log "building main ($(git -C "$MAIN_DIR" rev-parse --short HEAD)) in $WORK/main-src"
+log "building main ($(git -C "$MAIN_DIR" rev-parse --short "$MAIN_REF")) in $WORK/main-src"
 mkdir -p "$WORK/main-src"
-git -C "$MAIN_DIR" archive HEAD | tar -x -C "$WORK/main-src"
+git -C "$MAIN_DIR" archive "$MAIN_REF" | tar -x -C "$WORK/main-src"
 (cd "$WORK/main-src" && ./mvnw -B -q ${BENCH_MAVEN_ARGS:-} -pl producer-service -am -DskipTests package) \
     > "$WORK/build-main.log" 2>&1 || die "main's build failed, see $WORK/build-main.log"
 cp "$WORK/main-src/producer-service/target/producer-service.jar" "$WORK/producer-main.jar"
@@ -149,6 +151,7 @@ done
 
 # ---- table ------------------------------------------------------------------------------------------------
 {
+    echo "main-body: $(git -C "$MAIN_DIR" rev-parse --short "$MAIN_REF"); body and jwt: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)')."
     echo "Host: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) CPUs; $("$JAVA" -version 2>&1 | head -1)."
     echo "Services: \`$SERVICE_JAVA_OPTS\`; load generator closed loop, $CONCURRENCY in flight, $REQUESTS requests per round, $USERS users."
     echo

@@ -4,8 +4,8 @@
 //
 //   java -cp nimbus-jose-jwt.jar MintTokens.java <out dir> <users> [admin scope]
 //
-// Writes <out dir>/jwks.json and <out dir>/user-tokens.txt (lines "user-<n> <token>", as load-generator
-// --user-tokens reads them); tokens are valid for a day.
+// Writes <out dir>/jwks.json and <out dir>/user-tokens.txt (lines "<userId> <token>" for the load generator's users
+// 0 to n-1, as --user-tokens reads them); tokens are valid for a day.
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,8 @@ public class MintTokens {
         Instant now = Instant.now();
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < users; i++) {
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("user-" + i)
+            String user = user(i);
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(user)
                 .issuer("https://issuer.bench.invalid")
                 .issueTime(Date.from(now.minusSeconds(60)))
                 .expirationTime(Date.from(now.plusSeconds(86_400)))
@@ -41,9 +42,15 @@ public class MintTokens {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
                     claims);
             jwt.sign(signer);
-            lines.append("user-").append(i).append(' ').append(jwt.serialize()).append('\n');
+            lines.append(user).append(' ').append(jwt.serialize()).append('\n');
         }
         Files.writeString(out.resolve("user-tokens.txt"), lines);
+    }
+
+    /** The load generator's user n (dev.fcfs.loadgen.Requests#user): every 50th id is exactly 64 characters. */
+    static String user(int n) {
+        String id = "user-" + n;
+        return (n % 50 == 0) ? id + "-" + "x".repeat(64 - id.length() - 1) : id;
     }
 
 }

@@ -51,8 +51,9 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
               --progress MODE          tty (one line rewritten in place), lines (one line per second) or off
                                        (default: tty when stderr is a terminal, else lines)
               --user-tokens FILE       lines '<userId> <token>': send each user's requests (reservations and
-                                       reads of them) with 'Authorization: Bearer <token>' (users are user-0,
-                                       user-1, ...; a user without a line is sent without)
+                                       reads of them) with 'Authorization: Bearer <token>' (user ids as the
+                                       load generator makes them, Requests.user; a user without a line is sent
+                                       without)
             Every option also reads as --option=VALUE.
             Exit status: 0 invariants hold (or not checked), 1 a violation, 2 bad usage or no server.""";
 
