@@ -399,7 +399,7 @@ public final class LoadDriver implements AutoCloseable {
                 slots.acquire();
                 reads.add(CompletableFuture.runAsync(() -> {
                     try {
-                        Answer answer = this.api.reservation(reservation.reservationId());
+                        Answer answer = this.api.reservation(reservation.reservationId(), reservation.userId());
                         if (answer.status() == 200) {
                             decisions.put(reservation.reservationId(), decision(answer.json()));
                         }

@@ -53,8 +53,16 @@ public final class LoadGenerator {
             err.println(Options.USAGE);
             return 2;
         }
+        Map<String, String> userTokens;
+        try {
+            userTokens = (options.userTokens() != null) ? ReservationApi.readUserTokens(options.userTokens()) : Map.of();
+        }
+        catch (IOException | IllegalArgumentException ex) {
+            err.println("load-generator: cannot read --user-tokens: " + ex.getMessage());
+            return 2;
+        }
         Stats stats = new Stats();
-        try (ReservationApi api = new ReservationApi(options.url(), options.adminToken());
+        try (ReservationApi api = new ReservationApi(options.url(), options.adminToken(), userTokens);
                 LoadDriver driver = new LoadDriver(api, options.concurrency(), stats)) {
             List<Long> events = new ArrayList<>();
             try {

@@ -25,10 +25,12 @@ import java.util.function.Function;
  * @param report a file to write every summary value into as {@code key=value} lines, or null
  * @param adminToken bearer token for {@code POST /events}, or null
  * @param progress how to show progress, or null to choose by whether standard error is a terminal
+ * @param userTokens a file of {@code <userId> <token>} lines: each user's requests carry
+ * {@code Authorization: Bearer <token>} (a producer in jwt identity mode); null for none
  */
 record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int requests, int users, int concurrency,
         int malformed, int replays, double rate, long seed, boolean await, Duration waitTimeout, Path report,
-        String adminToken, Progress.Mode progress) {
+        String adminToken, Progress.Mode progress, Path userTokens) {
 
     static final String USAGE = """
             Usage: java -jar load-generator.jar [options]
@@ -48,6 +50,10 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
               --admin-token TOKEN      bearer token for POST /events (default: env RESERVATION_ADMIN_TOKEN)
               --progress MODE          tty (one line rewritten in place), lines (one line per second) or off
                                        (default: tty when stderr is a terminal, else lines)
+              --user-tokens FILE       lines '<userId> <token>': send each user's requests (reservations and
+                                       reads of them) with 'Authorization: Bearer <token>' (user ids as the
+                                       load generator makes them, Requests.user; a user without a line is sent
+                                       without)
             Every option also reads as --option=VALUE.
             Exit status: 0 invariants hold (or not checked), 1 a violation, 2 bad usage or no server.""";
 
@@ -73,6 +79,7 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
         Duration waitTimeout = Duration.ofMinutes(5);
         Path report = null;
         Progress.Mode progress = null;
+        Path userTokens = null;
         for (int i = 0; i < args.length; i++) {
             int equals = args[i].indexOf('=');
             boolean inline = args[i].startsWith("--") && equals > 0;
@@ -104,6 +111,7 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
                 case "--report" -> report = Path.of(value);
                 case "--admin-token" -> adminToken = value;
                 case "--progress" -> progress = parse(name, value, Progress.Mode::parse);
+                case "--user-tokens" -> userTokens = Path.of(value);
                 case "--no-wait" -> throw new UsageException("--no-wait takes no value");
                 default -> throw new UsageException("unknown argument " + name);
             }
@@ -115,7 +123,7 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
             createEvents = eventIds.isEmpty() ? List.of(500, 100, 2000) : List.of();
         }
         return new Options(url, createEvents, eventIds, requests, users, concurrency, malformed, replays, rate, seed,
-                await, waitTimeout, report, adminToken, progress);
+                await, waitTimeout, report, adminToken, progress, userTokens);
     }
 
     /** Whether the requests are paced at {@link #rate()} (open loop) rather than by free slots. */

@@ -3,8 +3,11 @@ package dev.fcfs.loadgen;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +36,8 @@ public final class ReservationApi implements AutoCloseable {
 
     private final String adminToken;
 
+    private final Map<String, String> userAuthorizations;
+
     /** An API whose events are created without credentials. */
     public ReservationApi(URI base) {
         this(base, null);
@@ -43,9 +48,44 @@ public final class ReservationApi implements AutoCloseable {
      * call that needs it); null for none
      */
     public ReservationApi(URI base, String adminToken) {
+        this(base, adminToken, Map.of());
+    }
+
+    /**
+     * @param userTokens bearer token of each user id, sent with that user's reservations and reads of them (a
+     * producer in jwt identity mode); users not in it are sent without
+     */
+    public ReservationApi(URI base, String adminToken, Map<String, String> userTokens) {
         this.base = base;
         this.adminToken = adminToken;
+        Map<String, String> authorizations = new HashMap<>();
+        userTokens.forEach((user, token) -> authorizations.put(user, "Bearer " + token));
+        this.userAuthorizations = Map.copyOf(authorizations);
         this.client = new Http1Client(base, Duration.ofSeconds(5), REQUEST_TIMEOUT);
+    }
+
+    /**
+     * Reads a file of {@code <userId> <token>} lines (blank lines and lines starting with {@code #} skipped).
+     * @throws IllegalArgumentException for a line that is not two fields, or a user named twice
+     */
+    public static Map<String, String> readUserTokens(Path file) throws IOException {
+        Map<String, String> tokens = new HashMap<>();
+        int number = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            number++;
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            String[] fields = trimmed.split("\\s+");
+            if (fields.length != 2) {
+                throw new IllegalArgumentException(file + ":" + number + ": expected '<userId> <token>'");
+            }
+            if (tokens.put(fields[0], fields[1]) != null) {
+                throw new IllegalArgumentException(file + ":" + number + ": user " + fields[0] + " named twice");
+            }
+        }
+        return tokens;
     }
 
     /** {@code POST /events}; fails unless the answer is 201 with a Location and the event as sent. */
@@ -75,7 +115,14 @@ public final class ReservationApi implements AutoCloseable {
 
     /** {@code POST /events/{id}/reservations} for a user, with an {@code Idempotency-Key} unless it is null. */
     public Answer reserve(long eventId, String userId, String idempotencyKey) {
-        Map<String, String> headers = (idempotencyKey != null) ? Map.of("Idempotency-Key", idempotencyKey) : Map.of();
+        Map<String, String> headers = new HashMap<>(2);
+        if (idempotencyKey != null) {
+            headers.put("Idempotency-Key", idempotencyKey);
+        }
+        String authorization = this.userAuthorizations.get(userId);
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
         return send("POST", "/events/" + eventId + "/reservations", "application/json",
                 "{\"userId\":" + jsonString(userId) + "}", headers);
     }
@@ -83,6 +130,13 @@ public final class ReservationApi implements AutoCloseable {
     /** {@code GET /reservations/{id}}. */
     public Answer reservation(UUID id) {
         return send("GET", "/reservations/" + id, null, null, Map.of());
+    }
+
+    /** {@code GET /reservations/{id}} as its user (with the user's token, if there is one). */
+    public Answer reservation(UUID id, String userId) {
+        String authorization = this.userAuthorizations.get(userId);
+        return send("GET", "/reservations/" + id, null, null,
+                (authorization != null) ? Map.of("Authorization", authorization) : Map.of());
     }
 
     /**

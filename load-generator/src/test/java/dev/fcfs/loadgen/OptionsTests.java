@@ -54,11 +54,11 @@ class OptionsTests {
         Options options = Options.parseWithToken(null, "--url", "http://localhost:9090", "--create-events", "5, 10", "--requests",
                 "300", "--users", "40", "--concurrency", "8", "--malformed", "0", "--replays", "3", "--rate", "2500.5",
                 "--seed", "42", "--no-wait", "--wait-timeout", "7", "--report", "out.txt", "--admin-token", "s3cret",
-                "--progress", "lines");
+                "--progress", "lines", "--user-tokens", "tokens.txt");
 
         assertThat(options).isEqualTo(new Options(URI.create("http://localhost:9090/"), List.of(5, 10), List.of(),
                 300, 40, 8, 0, 3, 2500.5, 42, false, Duration.ofSeconds(7), Path.of("out.txt"), "s3cret",
-                Progress.Mode.LINES));
+                Progress.Mode.LINES, Path.of("tokens.txt")));
         assertThat(options.openLoop()).isTrue();
         assertThat(options.checksInvariants()).isFalse();
     }

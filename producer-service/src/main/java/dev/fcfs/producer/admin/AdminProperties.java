@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of the admin endpoints, bound from {@code reservation.admin.*}.
  *
- * @param token the bearer token that {@code POST /events} and {@code /admin/**} require (env
+ * @param token the bearer token that grants the admin paths ({@code POST /events}, {@code PATCH /events/*},
+ * {@code /admin/**}) (env
  * {@code RESERVATION_ADMIN_TOKEN}); at least {@value AdminToken#MIN_LENGTH} characters. When it is empty a random one
  * is generated at start-up and logged once at WARN: the service never runs open.
  */

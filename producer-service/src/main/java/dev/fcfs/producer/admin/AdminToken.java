@@ -5,13 +5,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The admin bearer token. Only its SHA-256 digest is kept, and a presented token is compared digest to digest with
+ * The admin bearer token (a credential with the admin authority, see {@code security/BearerAuthenticationManager}).
+ * Only its SHA-256 digest is kept, and a presented token is compared digest to digest with
  * {@link MessageDigest#isEqual}, which takes the same time whatever the content: neither the content nor the length
  * of the real token leaks through response timing.
  */
@@ -19,6 +21,8 @@ public final class AdminToken {
 
     /** Shortest configured token accepted: anything shorter is guessable. */
     public static final int MIN_LENGTH = 16;
+
+    private static final Pattern TOKEN68 = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
     private static final Log log = LogFactory.getLog(AdminToken.class);
 
@@ -40,7 +44,8 @@ public final class AdminToken {
             new SecureRandom().nextBytes(random);
             String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using generated admin token: "
-                    + generated + " (send it as 'Authorization: Bearer <token>' to POST /events and /admin/**; "
+                    + generated + " (send it as 'Authorization: Bearer <token>' to POST /events, PATCH /events/{id} "
+                    + "and /admin/**; "
                     + "configure a token for production)");
             return new AdminToken(generated);
         }
@@ -48,11 +53,17 @@ public final class AdminToken {
             throw new IllegalArgumentException(
                     "reservation.admin.token must be at least " + MIN_LENGTH + " characters (or empty to generate one)");
         }
+        if (!TOKEN68.matcher(configured.strip()).matches()) {
+            // a bearer token is RFC 6750's b64token: Spring Security's bearer-token reader refuses anything else as
+            // malformed, so such a token could never be sent
+            throw new IllegalArgumentException("reservation.admin.token may only contain letters, digits and "
+                    + "-._~+/ (with = padding at the end), as a bearer token must (RFC 6750)");
+        }
         return new AdminToken(configured.strip());
     }
 
     /** Whether a presented token is the admin token; constant time for any input. */
-    boolean matches(@Nullable String presented) {
+    public boolean matches(@Nullable String presented) {
         return presented != null && MessageDigest.isEqual(this.digest, sha256(presented));
     }
 

@@ -23,9 +23,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /admin/dead-letters}: jobs the worker could not decide, per shard. Requires the admin token
- * ({@link AdminAuthInterceptor}): entries show user ids. Every change is logged at INFO as an audit line naming
- * who (the {@value #OPERATOR_HEADER} header and the client address), what, and why.
+ * {@code /admin/dead-letters}: jobs the worker could not decide, per shard. Requires the admin authority (the admin
+ * chain of {@code security/SecurityConfiguration}): entries show user ids. Every change is logged at INFO as an audit
+ * line naming who (the {@value #OPERATOR_HEADER} header and the client address), what, and why.
  */
 @RestController
 @RequestMapping("/admin/dead-letters")

@@ -3,6 +3,7 @@ package dev.fcfs.producer.reservation;
 import java.io.IOException;
 import java.util.UUID;
 
+import dev.fcfs.producer.security.CallerIdentity;
 import dev.fcfs.producer.system.ReservationOutcomeMetrics;
 import dev.fcfs.producer.system.StrictNumberBinding;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -29,6 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
  * {@link ReservationAnswers}. Every refusal is raised as the exception Spring MVC would raise, so it is answered with
  * the same problem; those that come in floods (sold out, queue full, not open yet, closed) are written here rather than
  * through the exception resolvers.
+ *
+ * <p>In jwt mode ({@link CallerIdentity}) the user is the token's (the resolver sees to the body), and a reservation
+ * is shown to its own user only: to anyone else it is answered as an unknown id, so that ids cannot be probed.
  */
 @RestController
 class ReservationController {
@@ -39,10 +43,14 @@ class ReservationController {
 
     private final ReservationAnswers answers;
 
-    ReservationController(ReservationService reservations, WarmupTraffic warmup, ReservationAnswers answers) {
+    private final CallerIdentity identity;
+
+    ReservationController(ReservationService reservations, WarmupTraffic warmup, ReservationAnswers answers,
+            CallerIdentity identity) {
         this.reservations = reservations;
         this.warmup = warmup;
         this.answers = answers;
+        this.identity = identity;
     }
 
     @PostMapping(path = "/events/{eventId}/reservations", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -87,7 +95,12 @@ class ReservationController {
     ReservationView get(@PathVariable String reservationId, HttpServletRequest httpRequest) {
         UUID id = ReservationIds.parse(reservationId);
         ReservationQueue scratch = this.warmup.queueFor(id, httpRequest);
-        return (scratch == null) ? this.reservations.find(id) : this.reservations.find(scratch, id);
+        ReservationView view = (scratch == null) ? this.reservations.find(id) : this.reservations.find(scratch, id);
+        String caller = this.identity.userOf(httpRequest);
+        if (caller != null && !caller.equals(view.userId())) {
+            throw new ReservationNotFoundException(id);
+        }
+        return view;
     }
 
 }

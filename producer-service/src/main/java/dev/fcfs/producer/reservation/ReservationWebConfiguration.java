@@ -2,6 +2,7 @@ package dev.fcfs.producer.reservation;
 
 import java.util.List;
 
+import dev.fcfs.producer.security.CallerIdentity;
 import jakarta.validation.Validator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,14 +18,17 @@ class ReservationWebConfiguration implements WebMvcConfigurer {
 
     private final Validator validator;
 
-    ReservationWebConfiguration(JsonMapper mapper, Validator validator) {
+    private final CallerIdentity identity;
+
+    ReservationWebConfiguration(JsonMapper mapper, Validator validator, CallerIdentity identity) {
         this.mapper = mapper;
         this.validator = validator;
+        this.identity = identity;
     }
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-        resolvers.add(new ReservationRequestResolver(this.mapper, this.validator));
+        resolvers.add(new ReservationRequestResolver(this.mapper, this.validator, this.identity));
     }
 
 }

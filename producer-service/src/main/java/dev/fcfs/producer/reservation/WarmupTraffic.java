@@ -92,6 +92,32 @@ public class WarmupTraffic {
         return open.queue();
     }
 
+    /**
+     * Whether this request for {@code POST /events/{id}/reservations} or {@code GET /reservations/{id}} is the
+     * warm-up's: the rule of {@link #queueFor}, read from the path, for the security chain (which runs before Spring
+     * MVC has parsed the path).
+     */
+    public boolean isWarmupRequest(HttpServletRequest request) {
+        Scratch open = this.scratch;
+        if (open == null || !open.secret().equals(request.getHeader(HEADER))) {
+            return false;
+        }
+        String uri = request.getRequestURI();
+        try {
+            if (uri.startsWith("/events/") && uri.endsWith("/reservations")) {
+                return ScratchRuns.isScratchEvent(Long.parseLong(uri.substring(8, uri.length() - 13)));
+            }
+            if (uri.startsWith("/reservations/")) {
+                OptionalLong eventId = ReservationId.eventIdOf(UUID.fromString(uri.substring(14)));
+                return eventId.isPresent() && ScratchRuns.isScratchEvent(eventId.getAsLong());
+            }
+        }
+        catch (IllegalArgumentException ex) {
+            // not an id: not the warm-up's (it sends plain ids only)
+        }
+        return false;
+    }
+
     /** The scratch queue if this is a warm-up request for a reservation, else null. */
     @Nullable ReservationQueue queueFor(UUID reservationId, HttpServletRequest request) {
         OptionalLong eventId = ReservationId.eventIdOf(reservationId);

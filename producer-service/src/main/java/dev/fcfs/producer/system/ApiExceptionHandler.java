@@ -26,6 +26,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
@@ -116,6 +117,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         long now = System.nanoTime();
         long last = lastLog.get();
         return now - last >= OUTAGE_LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now);
+    }
+
+    /**
+     * Spring Security's firewall refused a header value when the handler read it (its wrapped request checks headers
+     * lazily): a client's mistake, answered as the firewall answers a refused URL.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> handleRequestRejected(RequestRejectedException ex) {
+        return ResponseEntity.badRequest()
+            .body(Problems.of(HttpStatus.BAD_REQUEST, "The request has a header value that is not allowed."));
     }
 
     /** A body of unknown length ran past the cap before the JSON reader got to wrap it. */

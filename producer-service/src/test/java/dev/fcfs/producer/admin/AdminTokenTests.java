@@ -43,4 +43,15 @@ class AdminTokenTests {
             .withMessageContaining("reservation.admin.token");
     }
 
+    @Test
+    void refusesAConfiguredTokenThatCannotBeSentAsABearerToken() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> AdminToken.from(new AdminProperties("0123456789 abcdef")))
+            .withMessageContaining("RFC 6750");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> AdminToken.from(new AdminProperties("0123456789abcdef!")));
+        assertThat(AdminToken.from(new AdminProperties("0123-4567.89_ab~c+d/e==")).matches("0123-4567.89_ab~c+d/e=="))
+            .isTrue();
+    }
+
 }

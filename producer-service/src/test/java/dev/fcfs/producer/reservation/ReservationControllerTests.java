@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
+import dev.fcfs.producer.security.CallerIdentity;
 import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -52,7 +56,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * The reservation endpoints with Redis and PostgreSQL replaced by mocks: which calls each outcome makes, and how
  * failures of the backing servers are answered.
  */
-@WebMvcTest(ReservationController.class)
+@WebMvcTest(value = ReservationController.class, excludeAutoConfiguration = { ServletWebSecurityAutoConfiguration.class,
+        UserDetailsServiceAutoConfiguration.class, SecurityFilterAutoConfiguration.class })
 @Import({ ReservationService.class, ReservationAnswers.class, ReservationControllerTests.Config.class })
 class ReservationControllerTests {
 
@@ -261,6 +266,12 @@ class ReservationControllerTests {
         @Bean
         JobCodec jobCodec() {
             return new JobCodec();
+        }
+
+        // body mode, the default: the body names the user (the security chain is not part of this slice)
+        @Bean
+        CallerIdentity callerIdentity() {
+            return CallerIdentity.body();
         }
 
     }

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
+import dev.fcfs.producer.security.CallerIdentity;
 import dev.fcfs.producer.system.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
@@ -26,6 +27,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -59,7 +63,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
  * <p>{@code -Dfcfs.fuzz.seed=<seed>} replays a failure. The same kinds of input against real Redis and PostgreSQL,
  * with no effect on either, are in {@code HostileRequestsIntegrationTests}.
  */
-@WebMvcTest(controllers = ReservationController.class, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
+@WebMvcTest(controllers = ReservationController.class, excludeAutoConfiguration = {
+        ServletWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class,
+        SecurityFilterAutoConfiguration.class }, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
         pattern = "dev\\.fcfs\\.producer\\.system\\.JsonConfiguration"))
 @Import({ ReservationService.class, ReservationAnswers.class, ReservationRequestPropertyTests.Config.class })
 class ReservationRequestPropertyTests {
@@ -327,6 +333,12 @@ class ReservationRequestPropertyTests {
         @Bean
         JobCodec jobCodec() {
             return new JobCodec();
+        }
+
+        // body mode, the default: the body names the user (the security chain is not part of this slice)
+        @Bean
+        CallerIdentity callerIdentity() {
+            return CallerIdentity.body();
         }
 
     }
