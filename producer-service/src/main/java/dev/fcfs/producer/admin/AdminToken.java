@@ -1,15 +1,19 @@
 package dev.fcfs.producer.admin;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin bearer token (a credential with the admin authority, see {@code security/BearerAuthenticationManager}).
@@ -24,7 +28,7 @@ public final class AdminToken {
 
     private static final Pattern TOKEN68 = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
-    private static final Log log = LogFactory.getLog(AdminToken.class);
+    private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
 
     private final byte[] digest;
 
@@ -33,21 +37,16 @@ public final class AdminToken {
     }
 
     /**
-     * The configured token, or a new random one (logged once at WARN, like Spring Security's generated password)
-     * when none is configured.
+     * The configured token, or a new random one when none is configured (logged once at WARN, like Spring Security's
+     * generated password, and written to a file only this service's user can read).
+     * @param structuredLogs whether logs are structured (JSON for a log shipper): the generated token is then kept out
+     * of them, and the operator reads it from the file the log line names
      * @throws IllegalArgumentException if a configured token is shorter than {@value #MIN_LENGTH} characters
      */
-    static AdminToken from(AdminProperties properties) {
+    static AdminToken from(AdminProperties properties, boolean structuredLogs) {
         String configured = properties.token();
         if (configured == null || configured.isBlank()) {
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using generated admin token: "
-                    + generated + " (send it as 'Authorization: Bearer <token>' to POST /events, PATCH /events/{id} "
-                    + "and /admin/**; "
-                    + "configure a token for production)");
-            return new AdminToken(generated);
+            return generate(properties.generatedTokenFile(), structuredLogs);
         }
         if (configured.strip().length() < MIN_LENGTH) {
             throw new IllegalArgumentException(
@@ -60,6 +59,52 @@ public final class AdminToken {
                     + "-._~+/ (with = padding at the end), as a bearer token must (RFC 6750)");
         }
         return new AdminToken(configured.strip());
+    }
+
+    private static AdminToken generate(@Nullable Path configuredFile, boolean structuredLogs) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Path file = (configuredFile != null) ? configuredFile
+                : Path.of(System.getProperty("java.io.tmpdir"), "fcfs-admin-token-" + ProcessHandle.current().pid());
+        String written = writeOwnerOnly(file, generated) ? file.toAbsolutePath().toString() : null;
+        String use = "send it as 'Authorization: Bearer <token>' to POST /events, PATCH /events/{id} and /admin/**; "
+                + "every instance generates its own, so configure reservation.admin.token for anything but a try-out";
+        if (!structuredLogs) {
+            log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using generated admin token: {} "
+                    + "({}; also in {})", generated, use, (written != null) ? written : "no file: it could not be written");
+        }
+        else if (written != null) {
+            // structured logs are shipped, indexed and kept: a working credential has no place in them
+            log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using a generated admin token "
+                    + "starting '{}', kept out of the logs: read it from {} on this instance ({})",
+                    generated.substring(0, 4), written, use);
+        }
+        else {
+            log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured, and the generated one could not "
+                    + "be written to {}: the admin paths cannot be used until a token is configured", file);
+        }
+        return new AdminToken(generated);
+    }
+
+    /** Writes the text to a new file readable and writable by this process's user only; false if it cannot. */
+    private static boolean writeOwnerOnly(Path file, String text) {
+        try {
+            Files.deleteIfExists(file);
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            else {
+                Files.createFile(file);
+            }
+            Files.writeString(file, text + System.lineSeparator());
+            file.toFile().deleteOnExit();
+            return true;
+        }
+        catch (IOException | UnsupportedOperationException | SecurityException ex) {
+            log.warn("Could not write the generated admin token to {}: {}", file, ex.toString());
+            return false;
+        }
     }
 
     /** Whether a presented token is the admin token; constant time for any input. */
