@@ -6,16 +6,15 @@ import dev.fcfs.producer.system.Problems;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 
 /**
  * The event's sale window has closed by Redis's clock: 409 {@code /problems/closed}, nothing queued. No
  * {@code Retry-After}: a window never reopens.
  */
-class EventClosedException extends ErrorResponseException {
+class EventClosedException extends FloodRefusal {
 
     EventClosedException(long eventId, Instant closesAt) {
-        super(HttpStatus.CONFLICT, problem(eventId, closesAt), null);
+        super(HttpStatus.CONFLICT, problem(eventId, closesAt), "closed");
     }
 
     private static ProblemDetail problem(long eventId, Instant closesAt) {
@@ -25,12 +24,6 @@ class EventClosedException extends ErrorResponseException {
         problem.setTitle("Closed");
         problem.setProperty("closesAt", closesAt.toString());
         return problem;
-    }
-
-    /** An answer, not a fault: see {@link EventNotOpenException#fillInStackTrace()}. */
-    @Override
-    public Throwable fillInStackTrace() {
-        return this;
     }
 
 }

@@ -2,13 +2,12 @@ package dev.fcfs.producer.reservation;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 
 /**
  * The event's last seat is committed, so a new request could only be refused: 409 at the door, nothing queued.
  * The worker raises the flag only after the commit, so no request that could still win ever gets this answer.
  */
-class EventSoldOutException extends ErrorResponseException {
+class EventSoldOutException extends FloodRefusal {
 
     EventSoldOutException(long eventId) {
         super(HttpStatus.CONFLICT, problem(eventId), null);
@@ -20,15 +19,6 @@ class EventSoldOutException extends ErrorResponseException {
         problem.setTitle("Sold out");
         problem.setProperty("reason", "SOLD_OUT");
         return problem;
-    }
-
-    /**
-     * An answer, not a fault: thrown for every request of a flood, where the stack trace (a hundred frames of
-     * servlet container and framework) would cost more than the rest of the refusal and nobody reads it.
-     */
-    @Override
-    public Throwable fillInStackTrace() {
-        return this;
     }
 
 }

@@ -73,14 +73,9 @@ class ReservationController {
             reserved = (scratch == null) ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
                     : this.reservations.reserve(scratch, eventId, request.userId(), idempotencyKey);
         }
-        catch (EventSoldOutException | QueueFullException | EventNotOpenException | EventClosedException floodRefusal) {
-            // the answers to a flood: every late request of a sell-out, every request while the queue is full, every
-            // request before the opening or after the closing
-            if (floodRefusal instanceof EventNotOpenException) {
-                httpRequest.setAttribute(ReservationOutcomeMetrics.WINDOW_REFUSAL, "not_open");
-            }
-            else if (floodRefusal instanceof EventClosedException) {
-                httpRequest.setAttribute(ReservationOutcomeMetrics.WINDOW_REFUSAL, "closed");
+        catch (FloodRefusal floodRefusal) {
+            if (floodRefusal.windowRefusal() != null) {
+                httpRequest.setAttribute(ReservationOutcomeMetrics.WINDOW_REFUSAL, floodRefusal.windowRefusal());
             }
             this.answers.refused(floodRefusal, httpRequest, response);
             return;
