@@ -3,6 +3,7 @@ package dev.fcfs.producer.openapi;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -28,8 +29,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Completes springdoc's generated description. The status codes and errors of each operation are listed here in one
- * table ({@link #RESPONSES}) rather than as annotations on the controllers, which another engineer is optimizing;
- * {@code OpenApiIntegrationTests} checks the table against the live spec.
+ * table ({@link #RESPONSES}) rather than as annotations on the controllers, so that the hand-tuned accept route
+ * carries none of them; {@code OpenApiIntegrationTests} checks the table against the live spec.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
@@ -37,6 +38,12 @@ class OpenApiConfiguration {
     static final String PROBLEM_SCHEMA = "ProblemDetail";
 
     static final String ADMIN_SCHEME = "adminToken";
+
+    static final String USER_SCHEME = "userJwt";
+
+    /** The operations whose user is the caller's in jwt mode. */
+    private static final Set<String> USER_OPERATIONS = Set.of("POST /events/{eventId}/reservations",
+            "GET /reservations/{reservationId}");
 
     static final String PROBLEM_JSON = "application/problem+json";
 
@@ -46,6 +53,10 @@ class OpenApiConfiguration {
     static {
         RESPONSES.put("POST /events/{eventId}/reservations", errors(
                 "400", "Malformed or invalid body, non-numeric event id, bad Idempotency-Key",
+                "401", "jwt mode (reservation.identity.mode=jwt): missing, expired or invalid bearer JWT "
+                        + "(WWW-Authenticate: Bearer)",
+                "403", "jwt mode: the body's userId is not the token's user (type /problems/user-mismatch), or the "
+                        + "token names no valid user; nothing queued",
                 "404", "Unknown event",
                 "408", "Body still arriving after reservation.api.request-body-timeout",
                 "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); or the sale window has not opened "
@@ -58,7 +69,8 @@ class OpenApiConfiguration {
                         + "retry with the same Idempotency-Key"));
         RESPONSES.put("GET /reservations/{reservationId}", errors(
                 "400", "Not a UUID in canonical form",
-                "404", "Neither pending nor decided",
+                "401", "jwt mode: missing, expired or invalid bearer JWT (WWW-Authenticate: Bearer)",
+                "404", "Neither pending nor decided; in jwt mode also another user's reservation",
                 "503", "Redis and PostgreSQL cannot answer; Retry-After"));
         RESPONSES.put("GET /events/{eventId}", errors(
                 "400", "Non-numeric event id",
@@ -67,6 +79,7 @@ class OpenApiConfiguration {
         RESPONSES.put("PATCH /events/{eventId}", errors(
                 "400", "Malformed body, unknown field, instant without offset, or closesAt not after opensAt",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "404", "Unknown event",
                 "409", "The event has opened by Redis's clock (type /problems/already-open): nothing changed",
                 "415", "Content-Type is not application/json or application/merge-patch+json",
@@ -75,25 +88,30 @@ class OpenApiConfiguration {
                 "400", "Malformed or invalid body (opensAt/closesAt: ISO-8601 instants with offset, closesAt after "
                         + "opensAt)",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
                 "503", "PostgreSQL unreachable; Retry-After"));
         RESPONSES.put("GET /admin/dead-letters", errors(
                 "400", "limit outside 1..1000",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "503", "Redis unreachable; Retry-After"));
         RESPONSES.put("POST /admin/dead-letters/{shard}/{entryId}/requeue", errors(
                 "400", "entryId is not 40 lower-case hex digits",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "404", "No such shard, or no entry with that content hash (requeued or discarded meanwhile)",
                 "503", "Redis unreachable; Retry-After"));
         RESPONSES.put("POST /admin/dead-letters/{shard}/requeue-all", errors(
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "404", "No such shard",
                 "503", "Redis unreachable; Retry-After"));
         RESPONSES.put("DELETE /admin/dead-letters/{shard}/{entryId}", errors(
                 "400", "entryId malformed, or no 'reason' given",
                 "401", "Missing or wrong admin token (WWW-Authenticate: Bearer)",
+                "403", "jwt mode: a valid JWT without the admin authority",
                 "404", "No such shard, or no entry with that content hash",
                 "503", "Redis unreachable; Retry-After"));
     }
@@ -121,7 +139,14 @@ class OpenApiConfiguration {
                 .type(SecurityScheme.Type.HTTP)
                 .scheme("bearer")
                 .description("The admin token: property reservation.admin.token (env RESERVATION_ADMIN_TOKEN), or "
-                        + "the one generated and logged at start-up when none is configured.")))
+                        + "the one generated at start-up when none is configured; in jwt mode also a JWT with the "
+                        + "admin authority (reservation.identity.admin-authority)."))
+                .addSecuritySchemes(USER_SCHEME, new SecurityScheme()
+                    .type(SecurityScheme.Type.HTTP)
+                    .scheme("bearer")
+                    .bearerFormat("JWT")
+                    .description("jwt mode only (reservation.identity.mode=jwt): the issuer's JWT; its user claim is "
+                            + "the reservation's user. In body mode these operations need no credential.")))
             .tags(List.of(new Tag().name("reservations").description("Ask for a seat, poll the outcome"),
                     new Tag().name("events").description("Create (admin) and read events"),
                     new Tag().name("admin").description("Dead letters; needs the admin token"),
@@ -138,6 +163,11 @@ class OpenApiConfiguration {
                 complete(key, operation);
                 if (path.startsWith("/admin/") || key.equals("POST /events") || key.equals("PATCH /events/{eventId}")) {
                     operation.setSecurity(List.of(new SecurityRequirement().addList(ADMIN_SCHEME)));
+                }
+                else if (USER_OPERATIONS.contains(key)) {
+                    // none in body mode, a JWT in jwt mode: both alternatives are listed
+                    operation.setSecurity(
+                            List.of(new SecurityRequirement(), new SecurityRequirement().addList(USER_SCHEME)));
                 }
             }));
             examples(openApi);

@@ -40,7 +40,12 @@ class OpenApiIntegrationTests extends AdminIntegrationSupport {
         assertThat(create.path("responses").propertyNames()).contains("201", "401");
         JsonNode requeue = spec.path("paths").path("/admin/dead-letters/{shard}/{entryId}/requeue").path("post");
         assertThat(requeue.path("security").toString()).contains("adminToken");
-        assertThat(spec.path("paths").path("/events/{eventId}/reservations").path("post").has("security")).isFalse();
+        JsonNode reserve = spec.path("paths").path("/events/{eventId}/reservations").path("post");
+        // no credential (body mode) or the user's JWT (jwt mode); never the admin token
+        assertThat(reserve.path("security").toString()).isEqualTo("[{},{\"userJwt\":[]}]");
+        assertThat(reserve.path("responses").propertyNames()).contains("401", "403");
+        assertThat(spec.path("components").path("securitySchemes").path("userJwt").path("bearerFormat").asString())
+            .isEqualTo("JWT");
         JsonNode patch = spec.path("paths").path("/events/{eventId}").path("patch");
         assertThat(patch.path("security").toString()).contains("adminToken");
         assertThat(patch.path("responses").propertyNames()).contains("200", "400", "401", "404", "409");
