@@ -35,7 +35,7 @@ final class BearerAuthenticationManager implements AuthenticationManager {
             throw new InvalidBearerTokenException("Only bearer tokens are accepted.");
         }
         if (this.adminToken.matches(bearer.getToken())) {
-            return new AdminTokenAuthentication(this.adminAuthority);
+            return ServiceAuthentication.adminToken(this.adminAuthority);
         }
         if (this.jwt == null) {
             throw new InvalidBearerTokenException("The admin token is not valid.");

@@ -42,7 +42,7 @@ public final class CallerIdentity {
         if (authentication instanceof JwtAuthenticationToken token) {
             return token.getName();
         }
-        if (authentication instanceof WarmupAuthenticationFilter.WarmupAuthentication) {
+        if (authentication == ServiceAuthentication.WARMUP) {
             return null;
         }
         throw new IllegalStateException("reservation.identity.mode=jwt, but " + request.getRequestURI()

@@ -1,7 +1,6 @@
 package dev.fcfs.producer.security;
 
 import java.io.IOException;
-import java.util.List;
 
 import dev.fcfs.producer.reservation.WarmupTraffic;
 import jakarta.servlet.FilterChain;
@@ -9,7 +8,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -34,32 +32,10 @@ final class WarmupAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (request.getHeader(WarmupTraffic.HEADER) != null && this.warmup.isWarmupRequest(request)) {
             SecurityContext context = SecurityContextHolder.createEmptyContext();
-            context.setAuthentication(WarmupAuthentication.INSTANCE);
+            context.setAuthentication(ServiceAuthentication.WARMUP);
             SecurityContextHolder.setContext(context);
         }
         chain.doFilter(request, response);
-    }
-
-    /** The warm-up's own request: authenticated, no authorities, no user (the body names a scratch user). */
-    static final class WarmupAuthentication extends AbstractAuthenticationToken {
-
-        static final WarmupAuthentication INSTANCE = new WarmupAuthentication();
-
-        private WarmupAuthentication() {
-            super(List.of());
-            setAuthenticated(true);
-        }
-
-        @Override
-        public Object getCredentials() {
-            return "";
-        }
-
-        @Override
-        public Object getPrincipal() {
-            return "start-up warm-up";
-        }
-
     }
 
 }
