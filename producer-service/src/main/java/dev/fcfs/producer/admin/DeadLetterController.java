@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -36,7 +36,7 @@ class DeadLetterController {
 
     static final int MAX_LIMIT = 1000;
 
-    private static final Log audit = LogFactory.getLog("dev.fcfs.producer.admin.audit");
+    private static final Logger audit = LoggerFactory.getLogger("dev.fcfs.producer.admin.audit");
 
     private static final Pattern ENTRY_ID = Pattern.compile("[0-9a-f]{40}");
 

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.queue.QueueKeys;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.RedisOperations;
@@ -49,7 +49,7 @@ import org.springframework.stereotype.Component;
 @Component
 class DashboardSampler implements SmartLifecycle {
 
-    private static final Log log = LogFactory.getLog(DashboardSampler.class);
+    private static final Logger log = LoggerFactory.getLogger(DashboardSampler.class);
 
     private final JdbcClient jdbc;
 

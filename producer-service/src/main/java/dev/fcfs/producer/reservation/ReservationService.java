@@ -11,12 +11,12 @@ import dev.fcfs.producer.system.ServiceUnavailableException;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;
-import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.EnqueueBatch.Status;
+import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.reservation.ReservationId;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
@@ -25,7 +25,7 @@ import org.springframework.stereotype.Service;
 @Service
 class ReservationService {
 
-    private static final Log log = LogFactory.getLog(ReservationService.class);
+    private static final Logger log = LoggerFactory.getLogger(ReservationService.class);
 
     private final ReservationQueue queue;
 

@@ -2,8 +2,8 @@ package dev.fcfs.producer.system;
 
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.QueueLayout;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 @Component
 class QueueLayoutCheck implements ApplicationRunner {
 
-    private static final Log log = LogFactory.getLog(QueueLayoutCheck.class);
+    private static final Logger log = LoggerFactory.getLogger(QueueLayoutCheck.class);
 
     private final StringRedisTemplate redis;
 

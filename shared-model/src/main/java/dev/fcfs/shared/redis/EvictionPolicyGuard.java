@@ -6,9 +6,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
@@ -40,7 +40,7 @@ public class EvictionPolicyGuard implements SmartLifecycle {
 
     static final long RECHECK_SECONDS = 2;
 
-    private static final Log log = LogFactory.getLog(EvictionPolicyGuard.class);
+    private static final Logger log = LoggerFactory.getLogger(EvictionPolicyGuard.class);
 
     private enum State {
 

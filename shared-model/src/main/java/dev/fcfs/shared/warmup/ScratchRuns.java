@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.reservation.ReservationId;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -23,7 +23,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 public final class ScratchRuns {
 
-    private static final Log log = LogFactory.getLog(ScratchRuns.class);
+    private static final Logger log = LoggerFactory.getLogger(ScratchRuns.class);
 
     /** The warm-up's sold-out event: the highest id a reservation id can carry, so far above any real event's. */
     public static final long SOLD_OUT_EVENT = ReservationId.MAX_EVENT_ID;
