@@ -11,11 +11,13 @@ import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -85,10 +87,34 @@ class FencingIntegrationTests {
         long event = new QueueFixture(this.jdbc, this.redis, this.keys).createEvent(5);
         insertConfirmed(event, "ann", 1, 1);
 
-        assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> insertConfirmed(event, "ann", 2, 2));
-        assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> insertConfirmed(event, "bob", 3, 1));
-        assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> insertConfirmed(event, "cid", 4, 6));
+        assertRefusedBy("reservations_first_request_per_user", () -> insertConfirmed(event, "ann", 2, 2));
         assertThat(count(event)).isEqualTo(1);
+    }
+
+    @Test
+    void schemaRefusesASeatSoldTwiceAPositionUsedTwiceAndASeatBeyondCapacity() {
+        long event = new QueueFixture(this.jdbc, this.redis, this.keys).createEvent(5);
+        insertConfirmed(event, "ann", 1, 1);
+
+        assertRefusedBy("reservations_seat_key", () -> insertConfirmed(event, "bob", 3, 1));
+        assertRefusedBy("reservations_position_key", () -> insertConfirmed(event, "cid", 1, 2));
+        assertRefusedBy("reservations_outcome", () -> insertConfirmed(event, "dan", 4, 6));
+        assertThat(count(event)).isEqualTo(1);
+    }
+
+    @Test
+    void schemaRefusesMoreReservedSeatsThanCapacity() {
+        long event = new QueueFixture(this.jdbc, this.redis, this.keys).createEvent(5);
+
+        assertRefusedBy("events_reserved_within_capacity",
+                () -> this.jdbc.update("UPDATE events SET reserved = capacity + 1 WHERE id = ?", event));
+        assertThat(this.jdbc.queryForObject("SELECT reserved FROM events WHERE id = ?", Integer.class, event)).isZero();
+    }
+
+    /** Refused by PostgreSQL, by the named constraint and no other. */
+    private static void assertRefusedBy(String constraint, ThrowingCallable statement) {
+        assertThatExceptionOfType(DataIntegrityViolationException.class).isThrownBy(statement)
+            .withMessageContaining("\"" + constraint + "\"");
     }
 
     private void insertConfirmed(long event, String user, long position, int seat) {
