@@ -37,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class BatchingScriptRunnerIntegrationTests {
 
-    /** Each call is one ARGV; the reply is, per call, "<group>:<value>:<calls in this invocation>"; 'fail' errors. */
     /** How long Redis stops answering in the timeout test: far longer than the calls may take to time out. */
     private static final Duration PAUSE = Duration.ofSeconds(5);
 
+    /** Each call is one ARGV; the reply is, per call, "<group>:<value>:<calls in this invocation>"; 'fail' errors. */
     private static final RedisScript<Object> ECHO = RedisScript.of("""
             local reply = {}
             for i = 1, #ARGV do
