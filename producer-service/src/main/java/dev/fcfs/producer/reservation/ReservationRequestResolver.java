@@ -150,7 +150,8 @@ final class ReservationRequestResolver implements HandlerMethodArgumentResolver 
                     new ServletServerHttpRequest(request));
         }
         catch (IOException ex) {
-            // BodyTooLargeException among them: the problem handler finds it in the cause chain (413)
+            // a refused body (too large: 413, too slow: 408) among them: the problem handler finds it in the cause
+            // chain
             throw new HttpMessageNotReadableException("I/O error while reading input message", ex,
                     new ServletServerHttpRequest(request));
         }

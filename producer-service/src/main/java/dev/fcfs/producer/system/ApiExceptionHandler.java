@@ -129,16 +129,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             .body(Problems.of(HttpStatus.BAD_REQUEST, "The request has a header value that is not allowed."));
     }
 
-    /** A body of unknown length ran past the cap before the JSON reader got to wrap it. */
-    @ExceptionHandler(BodyTooLargeException.class)
-    ResponseEntity<ProblemDetail> handleBodyTooLarge(BodyTooLargeException ex) {
-        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(ex));
-    }
-
-    /** A body that was still arriving when its time ran out. */
-    @ExceptionHandler(BodyReadTimeoutException.class)
-    ResponseEntity<ProblemDetail> handleBodyReadTimeout(BodyReadTimeoutException ex) {
-        return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT).body(bodyReadTimeout(ex));
+    /** A body too large or too slow, refused before the JSON reader got to wrap the refusal. */
+    @ExceptionHandler(BodyRefusedException.class)
+    ResponseEntity<ProblemDetail> handleBodyRefused(BodyRefusedException ex) {
+        return ResponseEntity.status(ex.status()).body(ex.problem());
     }
 
     @ExceptionHandler(Exception.class)
@@ -174,13 +168,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        BodyTooLargeException tooLarge = findCause(ex, BodyTooLargeException.class);
-        if (tooLarge != null) {
-            return handleExceptionInternal(ex, bodyTooLarge(tooLarge), headers, HttpStatus.CONTENT_TOO_LARGE, request);
-        }
-        BodyReadTimeoutException late = findCause(ex, BodyReadTimeoutException.class);
-        if (late != null) {
-            return handleExceptionInternal(ex, bodyReadTimeout(late), headers, HttpStatus.REQUEST_TIMEOUT, request);
+        BodyRefusedException refused = findCause(ex, BodyRefusedException.class);
+        if (refused != null) {
+            return handleExceptionInternal(ex, refused.problem(), headers, refused.status(), request);
         }
         ProblemDetail problem = Problems.of(status, unreadableDetail(ex));
         return handleExceptionInternal(ex, problem, headers, status, request);
@@ -211,14 +201,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         error.put("field", field);
         error.put("message", String.valueOf(message));
         return error;
-    }
-
-    private static ProblemDetail bodyTooLarge(BodyTooLargeException ex) {
-        return Problems.of(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
-    }
-
-    private static ProblemDetail bodyReadTimeout(BodyReadTimeoutException ex) {
-        return Problems.of(HttpStatus.REQUEST_TIMEOUT, ex.getMessage());
     }
 
     /** Says what is wrong with the body in the client's terms: Jackson's own messages name our classes. */

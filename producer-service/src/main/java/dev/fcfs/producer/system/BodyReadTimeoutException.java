@@ -1,16 +1,15 @@
 package dev.fcfs.producer.system;
 
-import java.io.IOException;
+import org.springframework.http.HttpStatus;
 
 /**
- * A request body was still arriving when {@code reservation.api.request-body-timeout} ran out. An
- * {@link IOException} for the same reason as {@link BodyTooLargeException}; answered 408, and Tomcat closes the
- * connection after a 408.
+ * A request body was still arriving when {@code reservation.api.request-body-timeout} ran out: 408, after which
+ * Tomcat closes the connection.
  */
-final class BodyReadTimeoutException extends IOException {
+final class BodyReadTimeoutException extends BodyRefusedException {
 
     BodyReadTimeoutException(long timeoutMillis) {
-        super("Request body not received within " + timeoutMillis + " ms.");
+        super(HttpStatus.REQUEST_TIMEOUT, "Request body not received within " + timeoutMillis + " ms.");
     }
 
 }
