@@ -1,8 +1,8 @@
 package dev.fcfs.producer.reservation;
 
-import java.net.URI;
-
+import dev.fcfs.producer.security.BearerProblems;
 import dev.fcfs.producer.security.SecurityConfiguration;
+import dev.fcfs.producer.system.Problems;
 import dev.fcfs.shared.job.JobCodec;
 
 import org.springframework.http.HttpHeaders;
@@ -16,20 +16,17 @@ import org.springframework.web.ErrorResponseException;
  */
 class InvalidUserClaimException extends ErrorResponseException {
 
-    /** Problem type of a token whose user claim is not a valid user id. */
-    static final String TYPE = "/problems/invalid-user-claim";
-
     InvalidUserClaimException(String userClaim) {
         super(HttpStatus.FORBIDDEN, problem(userClaim), null);
-        getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"" + SecurityConfiguration.USER_REALM
-                + "\", error=\"insufficient_scope\", error_description=\"The token names no valid user\"");
+        getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, BearerProblems.challenge(SecurityConfiguration.USER_REALM,
+                "insufficient_scope", "The token names no valid user"));
     }
 
     private static ProblemDetail problem(String userClaim) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "The token's '" + userClaim
                 + "' claim is missing or not a valid user id (1 to " + JobCodec.MAX_USER_ID_LENGTH
                 + " characters, not blank, no control characters).");
-        problem.setType(URI.create(TYPE));
+        problem.setType(Problems.INVALID_USER_CLAIM);
         problem.setTitle("Token names no valid user");
         return problem;
     }

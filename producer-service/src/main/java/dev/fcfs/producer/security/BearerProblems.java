@@ -21,7 +21,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * {@code error="insufficient_scope"} for one without the rights), with a problem+json body written by the API's own
  * exception handler, as for every other error.
  */
-final class BearerProblems {
+public final class BearerProblems {
 
     private final HandlerExceptionResolver resolver;
 
@@ -52,7 +52,7 @@ final class BearerProblems {
     }
 
     /** A challenge for a refusal raised outside the chain (by a handler), for the same realm as the chain's. */
-    static String challenge(String realm, String error, String description) {
+    public static String challenge(String realm, String error, String description) {
         return "Bearer realm=\"" + realm + "\", error=\"" + error + "\", error_description=\""
                 + description.replaceAll("[\"\\\\\\p{Cntrl}]", "'") + "\"";
     }

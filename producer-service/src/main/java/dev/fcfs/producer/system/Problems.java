@@ -23,6 +23,12 @@ public final class Problems {
     /** 409: the sale window cannot be changed any more, because the event has opened (by Redis's clock). */
     public static final URI ALREADY_OPEN = URI.create("/problems/already-open");
 
+    /** 403, jwt mode: the body names a user other than the token's. */
+    public static final URI USER_MISMATCH = URI.create("/problems/user-mismatch");
+
+    /** 403, jwt mode: the token verified, but its user claim is missing or not a valid user id. */
+    public static final URI INVALID_USER_CLAIM = URI.create("/problems/invalid-user-claim");
+
     private Problems() {
     }
 
