@@ -56,7 +56,7 @@ class OpenApiConfiguration {
                 "401", "jwt mode (reservation.identity.mode=jwt): missing, expired or invalid bearer JWT "
                         + "(WWW-Authenticate: Bearer)",
                 "403", "jwt mode: the body's userId is not the token's user (type /problems/user-mismatch), or the "
-                        + "token names no valid user; nothing queued",
+                        + "token names no valid user (type /problems/invalid-user-claim); nothing queued",
                 "404", "Unknown event",
                 "408", "Body still arriving after reservation.api.request-body-timeout",
                 "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); or the sale window has not opened "
