@@ -3,7 +3,7 @@ package dev.fcfs.producer.reservation;
 import java.io.IOException;
 import java.time.Instant;
 
-import dev.fcfs.producer.system.StrictNumberBinding;
+import dev.fcfs.producer.web.StrictNumberBinding;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.reservation.ReservationId;
 import jakarta.servlet.http.HttpServletRequest;

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.UUID;
 
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ReservationOutcomeMetrics;
-import dev.fcfs.producer.system.StrictNumberBinding;
+import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
+import dev.fcfs.producer.web.StrictNumberBinding;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;

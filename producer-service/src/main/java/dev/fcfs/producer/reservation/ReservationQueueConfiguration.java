@@ -2,7 +2,7 @@ package dev.fcfs.producer.reservation;
 
 import java.time.Duration;
 
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.producer.system.BatchingScriptRunner;
 import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.queue.QueueKeys;

@@ -6,8 +6,8 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventNotFoundException;
 import dev.fcfs.producer.event.EventRegistration;
-import dev.fcfs.producer.system.ApiProperties;
-import dev.fcfs.producer.system.ServiceUnavailableException;
+import dev.fcfs.producer.web.ApiProperties;
+import dev.fcfs.producer.web.ServiceUnavailableException;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;

@@ -5,9 +5,9 @@ import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.UUID;
 
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.producer.system.BatchingScriptRunner;
-import dev.fcfs.producer.system.ReservationOutcomeMetrics;
+import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
 import dev.fcfs.shared.queue.EnqueueBatch;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.shared.warmup.ScratchRuns;

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.EnqueueBatch;

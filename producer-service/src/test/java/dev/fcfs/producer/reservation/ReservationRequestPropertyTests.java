@@ -11,7 +11,7 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.EnqueueBatch;
@@ -66,7 +66,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 @WebMvcTest(controllers = ReservationController.class, excludeAutoConfiguration = {
         ServletWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class,
         SecurityFilterAutoConfiguration.class }, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
-        pattern = "dev\\.fcfs\\.producer\\.system\\.JsonConfiguration"))
+        pattern = "dev\\.fcfs\\.producer\\.web\\.JsonConfiguration"))
 @Import({ ReservationService.class, ReservationAnswers.class, ReservationRequestPropertyTests.Config.class })
 class ReservationRequestPropertyTests {
 
