@@ -1,14 +1,13 @@
-package dev.fcfs.producer.system;
+package dev.fcfs.producer.reservation;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.fcfs.producer.redis.ExactUtf8Codec;
+import dev.fcfs.producer.web.ApiProperties;
+import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.shared.queue.EnqueueBatch.Status;
+import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.ReservationScripts;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -26,56 +33,79 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.StringCodec;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
-import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
 
 /**
- * Runs one script for many concurrent callers with as few invocations as the load allows. Calls are grouped (calls
- * of one group share a hash slot, so one invocation may name all their keys), and each group has at most one
- * invocation in flight: a caller whose group is idle sends its call at once, alone or with whatever else is waiting;
- * a caller whose group has an invocation in flight leaves its call waiting, and when the reply of that invocation
- * arrives, the Netty thread that reads it sends everything that waited, up to {@link #MAX_CALLS_PER_INVOCATION}
- * calls, as the group's next invocation, then gives each caller of the finished one its outcome. So a batch holds
- * what arrived during one round trip: one call when idle, hundreds under a burst, which then cost Lettuce one command
- * and Redis one script run. This is Kafka's producer batching with the round trip as its linger: nothing waits on a
- * timer, a call waits at most for the reply before its own, and each caller gets its outcome only once Redis has
- * answered for it.
+ * The producer's side of the Redis queue: puts reservation requests in line with {@code enqueue.lua}, on a
+ * connection of its own, running the script once for as many concurrent requests as the load allows, and reads the
+ * pending hash for the status lookup.
  *
- * <p>One invocation in flight per group also keeps each group's calls in the order they were handed over, on a
- * standalone, a Sentinel or a cluster client (Lettuce routes each invocation by its first key's slot, and follows
+ * <p>Requests of one shard share a run (their keys share the shard's hash slot, so one run may name them all), and
+ * each shard has at most one run in flight: a request whose shard is idle goes out at once, alone or with whatever
+ * else is waiting; a request whose shard has a run in flight waits, and when the reply of that run arrives, the Netty
+ * thread that reads it sends everything that waited, up to {@link #MAX_REQUESTS_PER_RUN} requests, as the shard's
+ * next run, then gives each request of the finished one its outcome. So a run holds what arrived during one round
+ * trip: one request when idle, hundreds under a burst, which then cost Lettuce one command and Redis one script run.
+ * This is Kafka's producer batching with the round trip as its linger: nothing waits on a timer, a request waits at
+ * most for the reply before its own, and each caller gets its outcome only once Redis has answered for it.
+ *
+ * <p>One run in flight per shard also keeps each shard's requests in the order they were handed over, on a
+ * standalone, a Sentinel or a cluster client (Lettuce routes each run by its first key's slot, and follows
  * {@code MOVED}/{@code ASK} redirections by itself). Failures are translated like Spring Data Redis does, so the
- * API's 503 handling applies unchanged; a failed or timed-out invocation fails every call in it, and the group's next
- * invocation goes out as usual.
+ * API's 503 handling applies unchanged; a failed or timed-out run fails every request in it, and the shard's next
+ * run goes out as usual.
  *
- * @param <C> one caller's call
- * @param <O> the outcome of one call
+ * <p>The real queue's batcher is this bean; the start-up warm-up gets one of its own on its run's scratch keys
+ * ({@link WarmupTraffic}), so that it drives this same code on another connection.
  */
-public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBean {
+@Component
+class EnqueueBatcher implements SmartLifecycle, DisposableBean {
 
-    /** Most calls in one invocation: bounds how long one script run holds Redis (about 1 ms here). */
-    static final int MAX_CALLS_PER_INVOCATION = 256;
+    /** Most requests in one script run: bounds how long one run holds Redis. */
+    static final int MAX_REQUESTS_PER_RUN = 256;
+
+    private static final EnqueueBatch.Outcome SOLD_OUT = new EnqueueBatch.Outcome(Status.SOLD_OUT, null, null);
 
     private static final LettuceExceptionConverter EXCEPTIONS = new LettuceExceptionConverter();
 
     private static final long RECONNECT_INTERVAL_NANOS = 1_000_000_000L;
 
+    /** The command timeout when {@code spring.data.redis.timeout} is not set. */
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * Events the script has answered SOLD_OUT or CLOSED for, with that answer. Both are final: the sold-out flag is
+     * only raised after the last seat is committed and is never lowered, and a sale window cannot change once the
+     * event has opened, which a closed one has. So the flood of late requests is answered without Redis. Requests
+     * with an Idempotency-Key still go to the script: the first answer under their key comes before the refusal.
+     */
+    private final Cache<Long, EnqueueBatch.Outcome> finalRefusals = Caffeine.newBuilder().maximumSize(100_000).build();
+
     private final LettuceConnectionFactory connectionFactory;
 
-    private final BatchedScript<C, O> script;
+    private final StringRedisTemplate redis;
+
+    private final QueueKeys keys;
+
+    private final long idempotencyTtlSeconds;
+
+    private final OptionalLong maxQueueDepth;
 
     private final long timeoutNanos;
 
-    private final Map<Integer, Group> groups = new ConcurrentHashMap<>();
+    private final Shard[] shards;
 
     private final ReentrantLock connecting = new ReentrantLock();
 
@@ -87,35 +117,72 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
 
     private volatile boolean started;
 
-    public BatchingScriptRunner(LettuceConnectionFactory connectionFactory, BatchedScript<C, O> script,
-            Duration timeout) {
+    /**
+     * A batcher for {@code enqueue.lua} on these keys.
+     * @param redisProperties its {@code timeout} bounds each script run (default 2 s)
+     */
+    EnqueueBatcher(LettuceConnectionFactory connectionFactory, StringRedisTemplate redis, QueueKeys keys,
+            ApiProperties api, DataRedisProperties redisProperties) {
         this.connectionFactory = connectionFactory;
-        this.script = script;
+        this.redis = redis;
+        this.keys = keys;
+        this.idempotencyTtlSeconds = api.idempotencyTtlSeconds();
+        this.maxQueueDepth = OptionalLong.of(api.maxQueueDepth());
+        Duration timeout = (redisProperties.getTimeout() != null) ? redisProperties.getTimeout() : DEFAULT_TIMEOUT;
         this.timeoutNanos = timeout.toNanos();
+        this.shards = new Shard[keys.shards()];
+        for (int shard = 0; shard < this.shards.length; shard++) {
+            this.shards[shard] = new Shard();
+        }
     }
 
     /**
-     * Runs the call within its group's next invocation of the script ({@code EVALSHA}, falling back to {@code EVAL}
-     * when Redis does not have it cached, e.g. after a restart) and waits for its outcome.
+     * Runs {@code enqueue.lua} for this request, together with the other requests of its shard that arrive
+     * meanwhile: assigns the position and queues the job, or replays the answer stored under the idempotency key,
+     * or refuses (event unknown to Redis, not open yet, closed, sold out, or shard queue full). The script runs by
+     * {@code EVALSHA}, falling back to {@code EVAL} when Redis does not have it cached, e.g. after a restart.
      *
-     * <p>The caller waits without a timeout of its own: the timeout runs once per invocation (a timed wait per caller
-     * costs a timer per request, measured at about a twentieth of the accept path's CPU on Java 25), and every call
-     * handed over is sent, by its caller or by the end of the invocation before it, and so gets an outcome.
+     * <p>The caller waits without a timeout of its own: the timeout runs once per script run (a timed wait per
+     * caller would cost a timer per request), and every request handed over is sent, by its caller or by the end of
+     * the run before it, and so gets an outcome.
      * @throws org.springframework.dao.DataAccessException if Redis is unreachable, times out or fails the script
      */
-    public O run(C call) {
+    EnqueueBatch.Outcome enqueue(UUID reservationId, long eventId, String userId, @Nullable String idempotencyKey) {
+        if (idempotencyKey == null) {
+            EnqueueBatch.Outcome refusal = this.finalRefusals.getIfPresent(eventId);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        EnqueueBatch.Outcome outcome = run(new EnqueueBatch.Request(reservationId, eventId, userId, idempotencyKey));
+        if (outcome.status() == Status.SOLD_OUT) {
+            this.finalRefusals.put(eventId, SOLD_OUT);
+        }
+        else if (outcome.status() == Status.CLOSED) {
+            this.finalRefusals.put(eventId, outcome);
+        }
+        return outcome;
+    }
+
+    /** {@code HGET} of the shard's pending hash: the raw job while it is accepted but not yet acknowledged. */
+    @Nullable String pendingJob(UUID reservationId, long eventId) {
+        return this.redis.<String, String>opsForHash()
+            .get(this.keys.pending(this.keys.shardOf(eventId)), reservationId.toString());
+    }
+
+    private EnqueueBatch.Outcome run(EnqueueBatch.Request request) {
         if (!this.running) {
             throw new RedisConnectionFailureException("Shutting down");
         }
-        // opened before the call is handed over, so that an outage fails the caller at once, not at its deadline
+        // opened before the request is handed over, so that an outage fails the caller at once, not at its deadline
         connection(System.nanoTime() + this.timeoutNanos);
-        Call<C, O> handed = new Call<>(call, new CompletableFuture<>());
-        group(this.script.groupOf(call)).handOver(handed);
+        Waiting waiting = new Waiting(request, new CompletableFuture<>());
+        this.shards[this.keys.shardOf(request.eventId())].handOver(waiting);
         try {
-            return handed.outcome().get();
+            return waiting.outcome().get();
         }
         catch (InterruptedException ex) {
-            handed.outcome().cancel(false);
+            waiting.outcome().cancel(false);
             Thread.currentThread().interrupt();
             throw new QueryTimeoutException("Interrupted while waiting for Redis", ex);
         }
@@ -124,88 +191,89 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
         }
     }
 
-    private Group group(int key) {
-        Group group = this.groups.get(key);
-        return (group != null) ? group : this.groups.computeIfAbsent(key, (k) -> new Group());
-    }
-
     /**
-     * One group's waiting calls and whether an invocation of the group is in flight. Whoever finds the group idle
-     * (a caller, or the end of the invocation in flight) claims it and sends what waits. A call handed over while
-     * the group is claimed is seen by the claimant's check after it lets go, or claims the group itself: no call is
-     * left waiting while the group is idle.
+     * One shard's waiting requests and whether a run of the shard is in flight. Whoever finds the shard idle (a
+     * caller, or the end of the run in flight) claims it and sends what waits. A request handed over while the shard
+     * is claimed is seen by the claimant's check after it lets go, or claims the shard itself: no request is left
+     * waiting while the shard is idle.
      */
-    private final class Group {
+    private final class Shard {
 
-        private final Queue<Call<C, O>> waiting = new ConcurrentLinkedQueue<>();
+        private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
 
         private final AtomicBoolean inFlight = new AtomicBoolean();
 
-        void handOver(Call<C, O> call) {
-            this.waiting.add(call);
+        void handOver(Waiting request) {
+            this.waiting.add(request);
             sendIfIdle();
         }
 
-        /** Called once per invocation, when it has ended (reply, failure or timeout): the next one may go out. */
-        void invocationEnded() {
+        /** Called once per run, when it has ended (reply, failure or timeout): the next one may go out. */
+        void runEnded() {
             this.inFlight.set(false);
             sendIfIdle();
         }
 
         private void sendIfIdle() {
             while (!this.waiting.isEmpty() && this.inFlight.compareAndSet(false, true)) {
-                List<Call<C, O>> calls = takeWaiting();
-                if (calls.isEmpty()) {
+                List<Waiting> requests = takeWaiting();
+                if (requests.isEmpty()) {
                     this.inFlight.set(false);
                 }
                 else {
-                    send(this, calls);
+                    send(this, requests);
                     return;
                 }
             }
         }
 
-        private List<Call<C, O>> takeWaiting() {
-            List<Call<C, O>> calls = new ArrayList<>();
-            for (Call<C, O> call = this.waiting.poll(); call != null; call = this.waiting.poll()) {
-                calls.add(call);
-                if (calls.size() == MAX_CALLS_PER_INVOCATION) {
+        private List<Waiting> takeWaiting() {
+            List<Waiting> requests = new ArrayList<>();
+            for (Waiting request = this.waiting.poll(); request != null; request = this.waiting.poll()) {
+                requests.add(request);
+                if (requests.size() == MAX_REQUESTS_PER_RUN) {
                     break;
                 }
             }
-            return calls;
+            return requests;
         }
 
         void failWaiting(RuntimeException failure) {
-            for (Call<C, O> call = this.waiting.poll(); call != null; call = this.waiting.poll()) {
-                call.outcome().completeExceptionally(failure);
+            for (Waiting request = this.waiting.poll(); request != null; request = this.waiting.poll()) {
+                request.outcome().completeExceptionally(failure);
             }
         }
 
     }
 
     /**
-     * Sends one invocation for the calls of a claimed group and arranges for its end: when the reply (or a failure,
-     * or the timeout) comes, the group's next invocation is sent first, so that Redis has work while this one's
-     * callers are woken, and then each caller gets its outcome. Whatever goes wrong, the invocation ends once.
+     * Sends one run for the requests of a claimed shard and arranges for its end: when the reply (or a failure, or
+     * the timeout) comes, the shard's next run is sent first, so that Redis has work while this one's callers are
+     * woken, and then each caller gets its outcome. Whatever goes wrong, the run ends once.
      */
-    private void send(Group group, List<Call<C, O>> calls) {
-        BatchedScript.Invocation<O> invocation;
+    private void send(Shard shard, List<Waiting> requests) {
+        EnqueueBatch batch;
+        String[] args;
         try {
-            invocation = this.script.invocation(calls.stream().map(Call::call).toList());
+            List<EnqueueBatch.Request> batched = new ArrayList<>(requests.size());
+            for (Waiting request : requests) {
+                batched.add(request.request());
+            }
+            batch = EnqueueBatch.of(this.keys, batched);
+            args = batch.args(this.idempotencyTtlSeconds, this.maxQueueDepth);
         }
         catch (RuntimeException ex) {
-            calls.forEach((call) -> call.outcome().completeExceptionally(ex));
-            group.invocationEnded();
+            requests.forEach((request) -> request.outcome().completeExceptionally(ex));
+            shard.runEnded();
             return;
         }
         CompletableFuture<List<?>> reply = new CompletableFuture<>();
         reply.whenComplete((values, failure) -> {
             try {
-                group.invocationEnded();
+                shard.runEnded();
             }
             finally {
-                complete(calls, invocation, values, failure);
+                complete(requests, batch, values, failure);
             }
         });
         try {
@@ -213,31 +281,30 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
             if (connection == null || connection.isClosed()) {
                 throw new RedisConnectionFailureException("Redis connection closed");
             }
-            // Lettuce's timer wheel: no thread is woken per invocation (orTimeout's scheduler thread was, measurably)
+            // Lettuce's timer wheel: no thread is woken per run, as orTimeout's scheduler thread would be
             Timeout timeout = connection.timer()
                 .newTimeout((expired) -> reply.completeExceptionally(new TimeoutException(
                         "No reply from Redis within " + Duration.ofNanos(this.timeoutNanos))), this.timeoutNanos,
                         TimeUnit.NANOSECONDS);
             reply.whenComplete((values, failure) -> timeout.cancel());
-            invoke(connection, invocation, reply);
+            invoke(connection, batch, args, reply);
         }
         catch (RuntimeException ex) {
             reply.completeExceptionally(ex);
         }
     }
 
-    /** Sends the invocation; its reply, or its failure, completes {@code reply}. */
-    private void invoke(Connection connection, BatchedScript.Invocation<O> invocation,
+    /** Sends the run; its reply, or its failure, completes {@code reply}. */
+    private static void invoke(Connection connection, EnqueueBatch batch, String[] args,
             CompletableFuture<List<?>> reply) {
-        RedisScript<?> redisScript = this.script.script();
         connection.commands()
-            .<List<?>>evalsha(redisScript.getSha1(), ScriptOutputType.MULTI, invocation.keys(), invocation.args())
+            .<List<?>>evalsha(ReservationScripts.ENQUEUE.getSha1(), ScriptOutputType.MULTI, batch.keys(), args)
             .whenComplete((values, failure) -> {
                 if (failure instanceof RedisNoScriptException) {
                     // not cached (Redis restarted): run it by its text, sent from this Netty callback
                     connection.commands()
-                        .<List<?>>eval(redisScript.getScriptAsString(), ScriptOutputType.MULTI, invocation.keys(),
-                                invocation.args())
+                        .<List<?>>eval(ReservationScripts.ENQUEUE.getScriptAsString(), ScriptOutputType.MULTI,
+                                batch.keys(), args)
                         .whenComplete((evalValues, evalFailure) -> settle(reply, evalValues, evalFailure));
                 }
                 else {
@@ -255,22 +322,21 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
         }
     }
 
-    private void complete(List<Call<C, O>> calls, BatchedScript.Invocation<O> invocation, List<?> reply,
-            Throwable failure) {
+    private static void complete(List<Waiting> requests, EnqueueBatch batch, List<?> reply, Throwable failure) {
         if (failure != null) {
-            calls.forEach((call) -> call.outcome().completeExceptionally(failure));
+            requests.forEach((request) -> request.outcome().completeExceptionally(failure));
             return;
         }
-        List<O> outcomes;
+        List<EnqueueBatch.Outcome> outcomes;
         try {
-            outcomes = invocation.outcomes(reply);
+            outcomes = batch.outcomes(reply);
         }
         catch (RuntimeException ex) {
-            calls.forEach((call) -> call.outcome().completeExceptionally(ex));
+            requests.forEach((request) -> request.outcome().completeExceptionally(ex));
             return;
         }
-        for (int i = 0; i < calls.size(); i++) {
-            calls.get(i).outcome().complete(outcomes.get(i));
+        for (int i = 0; i < requests.size(); i++) {
+            requests.get(i).outcome().complete(outcomes.get(i));
         }
     }
 
@@ -368,20 +434,23 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
         return this.started;
     }
 
+    /** Fails whatever is in flight or waiting; the warm-up's batcher ends here too when its run is over. */
     @Override
     public void destroy() {
         this.running = false;
         Connection connection = this.current;
         if (connection != null) {
-            // fails the invocations in flight, whose ends send (and so fail) whatever waits behind them
+            // fails the runs in flight, whose ends send (and so fail) whatever waits behind them
             connection.connection().close();
         }
         RuntimeException shutDown = new RedisConnectionFailureException("Shutting down");
-        this.groups.values().forEach((group) -> group.failWaiting(shutDown));
+        for (Shard shard : this.shards) {
+            shard.failWaiting(shutDown);
+        }
     }
 
-    /** One caller's call and where its outcome goes. */
-    private record Call<C, O>(C call, CompletableFuture<O> outcome) {
+    /** One caller's request and where its outcome goes. */
+    private record Waiting(EnqueueBatch.Request request, CompletableFuture<EnqueueBatch.Outcome> outcome) {
     }
 
     /** A dedicated connection, its scripting commands and the client's timer. */
@@ -403,31 +472,6 @@ public class BatchingScriptRunner<C, O> implements SmartLifecycle, DisposableBea
 
         boolean isClosed() {
             return (this.connection instanceof RedisChannelHandler<?, ?> handler) && handler.isClosed();
-        }
-
-    }
-
-    /**
-     * UTF-8, with an exact size for each argument: Lettuce then writes the argument straight into the command's
-     * buffer. With {@link StringCodec#UTF8}, whose size is an estimate, it allocates (and, one time in 128, tracks
-     * for leaks with a stack trace) a temporary buffer for every key and argument of the invocation.
-     */
-    static final class ExactUtf8Codec extends StringCodec {
-
-        static final ExactUtf8Codec INSTANCE = new ExactUtf8Codec();
-
-        private ExactUtf8Codec() {
-            super(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public int estimateSize(Object keyOrValue) {
-            return (keyOrValue instanceof CharSequence text) ? ByteBufUtil.utf8Bytes(text) : 0;
-        }
-
-        @Override
-        public boolean isEstimateExact() {
-            return true;
         }
 
     }
