@@ -17,8 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The benchmark's reference ceiling: the same request, read and validated as the accept route reads it, answered with
- * the same 202, but without Redis. The accept path's rate is reported as a ratio of this one's. Off unless
- * {@code reservation.bench.noop-endpoint=true}; never enable it in production.
+ * the same 202, but without Redis. The accept path's rate is reported as a ratio of this one's. Only in the jar
+ * built with {@code -Pbench}, and off there unless {@code reservation.bench.noop-endpoint=true}.
  */
 @RestController
 @ConditionalOnBooleanProperty("reservation.bench.noop-endpoint")
