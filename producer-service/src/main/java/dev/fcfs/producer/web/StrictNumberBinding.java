@@ -19,9 +19,9 @@ import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Strict decimal integers in paths, query parameters and headers: what the strict JSON reader is for bodies. Spring's
- * own conversion trims whitespace and reads hexadecimal, so {@code /events/0x10/reservations} reserved a seat in
- * event 16 (and {@code %2310}, {@code +16}, {@code 16%20} reached it too); here anything but an optional minus sign
- * and decimal digits is a 400. Binder editors take precedence over the conversion service.
+ * own conversion trims whitespace and reads hexadecimal, so {@code /events/0x10/reservations} would reserve a seat
+ * in event 16 (as would {@code %2310}, {@code +16} and {@code 16%20}); here anything but an optional minus sign and
+ * decimal digits is a 400. Binder editors take precedence over the conversion service.
  *
  * <p>The editors are registered on every data binder through the {@link ConfigurableWebBindingInitializer}, which
  * Spring Boot takes from the context when there is one, rather than by an {@code @InitBinder} method: Spring MVC
