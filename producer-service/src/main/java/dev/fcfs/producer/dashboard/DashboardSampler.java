@@ -150,28 +150,7 @@ class DashboardSampler implements SmartLifecycle {
                     rs.getLong("resumed_position")))
             .list();
         int shards = this.keys.shards();
-        List<Object> replies = this.redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings({ "unchecked", "rawtypes" })
-            public Object execute(RedisOperations operations) {
-                RedisOperations<String, String> commands = operations;
-                for (int shard = 0; shard < shards; shard++) {
-                    commands.opsForList().size(DashboardSampler.this.keys.queue(shard));
-                    commands.opsForList().size(DashboardSampler.this.keys.processing(shard));
-                    commands.opsForList().size(DashboardSampler.this.keys.deadLetter(shard));
-                    commands.opsForValue().get(DashboardSampler.this.keys.lease(shard));
-                }
-                for (EventSample event : events) {
-                    commands.opsForHash().get(DashboardSampler.this.keys.event(event.id()), "seq");
-                }
-                for (int shard = 0; shard < shards; shard++) {
-                    commands.opsForValue().get(DashboardSampler.this.keys.progress(shard));
-                    commands.opsForList().index(DashboardSampler.this.keys.processing(shard), -1);
-                    commands.opsForList().index(DashboardSampler.this.keys.queue(shard), -1);
-                }
-                return null;
-            }
-        });
+        RedisSample redisSample = RedisSample.take(this.redis, this.keys, events);
         Set<TypedTuple<String>> consumerSet = this.redis.opsForZSet().rangeWithScores(this.keys.consumers(), 0, -1);
         long nanos = System.nanoTime();
         Instant now = Instant.now();
@@ -182,16 +161,12 @@ class DashboardSampler implements SmartLifecycle {
         long processing = 0;
         long dead = 0;
         for (int shard = 0; shard < shards; shard++) {
-            int base = shard * 4;
-            long queued = asLong(replies.get(base));
-            long taken = asLong(replies.get(base + 1));
-            long deadLetters = asLong(replies.get(base + 2));
-            String owner = (String) replies.get(base + 3);
-            int progressBase = shards * 4 + events.size() + shard * 3;
-            Instant lastProgress = epochMillis(replies.get(progressBase));
-            Object oldest = (replies.get(progressBase + 1) != null) ? replies.get(progressBase + 1)
-                    : replies.get(progressBase + 2);
-            Instant waitingSince = acceptedAt(oldest);
+            long queued = redisSample.queued(shard);
+            long taken = redisSample.processing(shard);
+            long deadLetters = redisSample.deadLetters(shard);
+            String owner = redisSample.leaseOwner(shard);
+            Instant lastProgress = epochMillis(redisSample.lastProgress(shard));
+            Instant waitingSince = acceptedAt(redisSample.oldestWaitingJob(shard));
             Instant stuckBefore = now.minus(this.properties.stuckAfter());
             boolean stuck = waitingSince != null && !waitingSince.isAfter(stuckBefore)
                     && (lastProgress == null || !lastProgress.isAfter(stuckBefore));
@@ -209,8 +184,7 @@ class DashboardSampler implements SmartLifecycle {
         Map<Long, long[]> counts = new HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             EventSample event = events.get(i);
-            Object seq = replies.get(shards * 4 + i);
-            Long accepted = (seq != null) ? Long.valueOf(seq.toString()) : null;
+            Long accepted = redisSample.seq(i);
             eventRows.add(new DashboardData.EventRow(event.id(), event.name(), event.capacity(), event.reserved(),
                     event.capacity() - event.reserved(), event.soldOutAt(), accepted, event.lastPosition(),
                     event.opensAt(), event.closesAt()));
@@ -297,6 +271,83 @@ class DashboardSampler implements SmartLifecycle {
 
     private record EventSample(long id, String name, int capacity, int reserved, long lastPosition, Instant soldOutAt,
             Instant opensAt, Instant closesAt, long resumedPosition) {
+    }
+
+    /**
+     * A sample's one pipelined round trip to Redis: the commands in the order they are sent, and their replies read
+     * back by name. The pipeline's reply is one list, cut here into its three sections: per shard the list lengths
+     * and the lease, per shown event its {@code seq}, and per shard again its progress time and oldest waiting jobs.
+     */
+    private record RedisSample(List<Object> shardCounts, List<Object> eventSeqs, List<Object> shardWaits) {
+
+        /** Per shard: {@code LLEN} of queue, processing and dead letters, {@code GET} of the lease. */
+        private static final int COUNTS_PER_SHARD = 4;
+
+        /** Per shard: {@code GET} of progress, {@code LINDEX -1} (the oldest job) of processing and of queue. */
+        private static final int WAITS_PER_SHARD = 3;
+
+        static RedisSample take(StringRedisTemplate redis, QueueKeys keys, List<EventSample> events) {
+            int shards = keys.shards();
+            List<Object> replies = redis.executePipelined(new SessionCallback<Object>() {
+                @Override
+                @SuppressWarnings({ "unchecked", "rawtypes" })
+                public Object execute(RedisOperations operations) {
+                    RedisOperations<String, String> commands = operations;
+                    for (int shard = 0; shard < shards; shard++) {
+                        commands.opsForList().size(keys.queue(shard));
+                        commands.opsForList().size(keys.processing(shard));
+                        commands.opsForList().size(keys.deadLetter(shard));
+                        commands.opsForValue().get(keys.lease(shard));
+                    }
+                    for (EventSample event : events) {
+                        commands.opsForHash().get(keys.event(event.id()), "seq");
+                    }
+                    for (int shard = 0; shard < shards; shard++) {
+                        commands.opsForValue().get(keys.progress(shard));
+                        commands.opsForList().index(keys.processing(shard), -1);
+                        commands.opsForList().index(keys.queue(shard), -1);
+                    }
+                    return null;
+                }
+            });
+            int seqsFrom = shards * COUNTS_PER_SHARD;
+            int waitsFrom = seqsFrom + events.size();
+            return new RedisSample(replies.subList(0, seqsFrom), replies.subList(seqsFrom, waitsFrom),
+                    replies.subList(waitsFrom, waitsFrom + shards * WAITS_PER_SHARD));
+        }
+
+        long queued(int shard) {
+            return asLong(this.shardCounts.get(shard * COUNTS_PER_SHARD));
+        }
+
+        long processing(int shard) {
+            return asLong(this.shardCounts.get(shard * COUNTS_PER_SHARD + 1));
+        }
+
+        long deadLetters(int shard) {
+            return asLong(this.shardCounts.get(shard * COUNTS_PER_SHARD + 2));
+        }
+
+        String leaseOwner(int shard) {
+            return (String) this.shardCounts.get(shard * COUNTS_PER_SHARD + 3);
+        }
+
+        /** The {@code i}-th shown event's last position handed out; null if Redis does not know the event. */
+        Long seq(int i) {
+            Object seq = this.eventSeqs.get(i);
+            return (seq != null) ? Long.valueOf(seq.toString()) : null;
+        }
+
+        Object lastProgress(int shard) {
+            return this.shardWaits.get(shard * WAITS_PER_SHARD);
+        }
+
+        /** The shard's oldest waiting job: the oldest in its processing list, else the next in its queue. */
+        Object oldestWaitingJob(int shard) {
+            Object oldestProcessing = this.shardWaits.get(shard * WAITS_PER_SHARD + 1);
+            return (oldestProcessing != null) ? oldestProcessing : this.shardWaits.get(shard * WAITS_PER_SHARD + 2);
+        }
+
     }
 
 }

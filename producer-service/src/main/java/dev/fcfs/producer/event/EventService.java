@@ -3,7 +3,7 @@ package dev.fcfs.producer.event;
 import java.time.Instant;
 import java.util.List;
 
-import dev.fcfs.producer.system.ServiceUnavailableException;
+import dev.fcfs.producer.web.ServiceUnavailableException;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.queue.ReservationScripts;
 import dev.fcfs.shared.reservation.ReservationId;

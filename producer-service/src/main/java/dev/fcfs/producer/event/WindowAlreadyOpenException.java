@@ -2,7 +2,7 @@ package dev.fcfs.producer.event;
 
 import java.time.Instant;
 
-import dev.fcfs.producer.system.Problems;
+import dev.fcfs.producer.web.Problems;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;

@@ -2,7 +2,7 @@ package dev.fcfs.producer.reservation;
 
 import java.time.Instant;
 
-import dev.fcfs.producer.system.Problems;
+import dev.fcfs.producer.web.Problems;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 
-import dev.fcfs.producer.system.Problems;
+import dev.fcfs.producer.web.Problems;
 import dev.fcfs.shared.job.ReservationJob;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.UUID;
 
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ReservationOutcomeMetrics;
-import dev.fcfs.producer.system.StrictNumberBinding;
+import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
+import dev.fcfs.producer.web.StrictNumberBinding;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -67,7 +67,7 @@ class ReservationController {
         IdempotencyKeys.check(idempotencyKey);
         // before anything is queued: a client that cannot read the answer must not lose a position to it
         ReservationAnswers.requireAcceptable(httpRequest);
-        ReservationQueue scratch = this.warmup.queueFor(eventId, httpRequest);
+        EnqueueBatcher scratch = this.warmup.batcherFor(eventId, httpRequest);
         ReservationService.Reserved reserved;
         try {
             reserved = (scratch == null) ? this.reservations.reserve(eventId, request.userId(), idempotencyKey)
@@ -89,7 +89,7 @@ class ReservationController {
     @GetMapping("/reservations/{reservationId}")
     ReservationView get(@PathVariable String reservationId, HttpServletRequest httpRequest) {
         UUID id = ReservationIds.parse(reservationId);
-        ReservationQueue scratch = this.warmup.queueFor(id, httpRequest);
+        EnqueueBatcher scratch = this.warmup.batcherFor(id, httpRequest);
         ReservationView view = (scratch == null) ? this.reservations.find(id) : this.reservations.find(scratch, id);
         String caller = this.identity.userOf(httpRequest);
         if (caller != null && !caller.equals(view.userId())) {

@@ -6,8 +6,8 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventNotFoundException;
 import dev.fcfs.producer.event.EventRegistration;
-import dev.fcfs.producer.system.ApiProperties;
-import dev.fcfs.producer.system.ServiceUnavailableException;
+import dev.fcfs.producer.web.ApiProperties;
+import dev.fcfs.producer.web.ServiceUnavailableException;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;
@@ -27,7 +27,7 @@ class ReservationService {
 
     private static final Logger log = LoggerFactory.getLogger(ReservationService.class);
 
-    private final ReservationQueue queue;
+    private final EnqueueBatcher batcher;
 
     private final DecidedReservations decided;
 
@@ -37,9 +37,9 @@ class ReservationService {
 
     private final long retryAfterSeconds;
 
-    ReservationService(ReservationQueue queue, DecidedReservations decided, EventRegistration registration,
+    ReservationService(EnqueueBatcher batcher, DecidedReservations decided, EventRegistration registration,
             JobCodec codec, ApiProperties properties) {
-        this.queue = queue;
+        this.batcher = batcher;
         this.decided = decided;
         this.registration = registration;
         this.codec = codec;
@@ -53,21 +53,21 @@ class ReservationService {
      * same idempotency key by the same user (then marked replayed)
      */
     Reserved reserve(long eventId, String userId, @Nullable String idempotencyKey) {
-        return reserve(this.queue, eventId, userId, idempotencyKey);
+        return reserve(this.batcher, eventId, userId, idempotencyKey);
     }
 
-    /** {@link #reserve(long, String, String)} on another queue: the start-up warm-up's scratch one. */
-    Reserved reserve(ReservationQueue queue, long eventId, String userId, @Nullable String idempotencyKey) {
+    /** {@link #reserve(long, String, String)} on another batcher: the start-up warm-up's, on its scratch keys. */
+    Reserved reserve(EnqueueBatcher batcher, long eventId, String userId, @Nullable String idempotencyKey) {
         if (eventId < 1 || eventId > ReservationId.MAX_EVENT_ID) {
             throw new EventNotFoundException(eventId);
         }
         UUID reservationId = ReservationId.newFor(eventId);
-        EnqueueBatch.Outcome outcome = queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+        EnqueueBatch.Outcome outcome = batcher.enqueue(reservationId, eventId, userId, idempotencyKey);
         if (outcome.status() == Status.NO_EVENT) {
             if (!this.registration.restore(eventId)) {
                 throw new EventNotFoundException(eventId);
             }
-            outcome = queue.enqueue(reservationId, eventId, userId, idempotencyKey);
+            outcome = batcher.enqueue(reservationId, eventId, userId, idempotencyKey);
         }
         return switch (outcome.status()) {
             case ACCEPTED -> new Reserved(outcome.job(), false);
@@ -93,18 +93,18 @@ class ReservationService {
      * PostgreSQL or unknown, and the answer never runs ahead of what is committed.
      */
     ReservationView find(UUID reservationId) {
-        return find(this.queue, reservationId);
+        return find(this.batcher, reservationId);
     }
 
-    /** {@link #find(UUID)} on another queue: the start-up warm-up's scratch one. */
-    ReservationView find(ReservationQueue queue, UUID reservationId) {
+    /** {@link #find(UUID)} on another batcher: the start-up warm-up's, on its scratch keys. */
+    ReservationView find(EnqueueBatcher batcher, UUID reservationId) {
         OptionalLong eventId = ReservationId.eventIdOf(reservationId);
         if (eventId.isEmpty()) {
             throw new ReservationNotFoundException(reservationId);
         }
         DataAccessException redisFailure = null;
         try {
-            String pending = queue.pendingJob(reservationId, eventId.getAsLong());
+            String pending = batcher.pendingJob(reservationId, eventId.getAsLong());
             if (pending != null) {
                 return ReservationView.pending(this.codec.decode(pending));
             }

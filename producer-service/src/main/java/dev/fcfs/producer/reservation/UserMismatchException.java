@@ -2,7 +2,7 @@ package dev.fcfs.producer.reservation;
 
 import dev.fcfs.producer.security.BearerProblems;
 import dev.fcfs.producer.security.SecurityConfiguration;
-import dev.fcfs.producer.system.Problems;
+import dev.fcfs.producer.web.Problems;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

@@ -5,10 +5,8 @@ import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.UUID;
 
-import dev.fcfs.producer.system.ApiProperties;
-import dev.fcfs.producer.system.BatchingScriptRunner;
-import dev.fcfs.producer.system.ReservationOutcomeMetrics;
-import dev.fcfs.shared.queue.EnqueueBatch;
+import dev.fcfs.producer.web.ApiProperties;
+import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.shared.warmup.ScratchRuns;
 import jakarta.servlet.http.HttpServletRequest;
@@ -55,17 +53,17 @@ public class WarmupTraffic {
 
     /**
      * From now until {@link #close()}, requests for scratch events that carry the returned secret go to the run's
-     * keys, through a script runner of their own (the same code as the real one's, on another connection).
+     * keys, through a batcher of their own (the same code as the real one's, on another connection).
      * @return the secret to send in {@value #HEADER}
      */
     public String open(ScratchRuns.Run run) {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         String secret = HexFormat.of().formatHex(bytes);
-        BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner = ReservationQueueConfiguration
-            .runnerOn(run.keys(), this.connectionFactory, this.redisProperties, this.api);
+        EnqueueBatcher batcher = new EnqueueBatcher(this.connectionFactory, this.redis, run.keys(), this.api,
+                this.redisProperties);
         close();
-        this.scratch = new Scratch(secret, new ReservationQueue(this.redis, runner, run.keys()), runner);
+        this.scratch = new Scratch(secret, batcher);
         return secret;
     }
 
@@ -74,12 +72,12 @@ public class WarmupTraffic {
         Scratch open = this.scratch;
         this.scratch = null;
         if (open != null) {
-            open.runner().destroy();
+            open.batcher().destroy();
         }
     }
 
-    /** The scratch queue if this is a warm-up request for {@code eventId}, else null. */
-    @Nullable ReservationQueue queueFor(long eventId, HttpServletRequest request) {
+    /** The scratch queue's batcher if this is a warm-up request for {@code eventId}, else null. */
+    @Nullable EnqueueBatcher batcherFor(long eventId, HttpServletRequest request) {
         if (!ScratchRuns.isScratchEvent(eventId)) {
             return null;
         }
@@ -89,12 +87,12 @@ public class WarmupTraffic {
         }
         // the warm-up's requests are not the business's: see ReservationOutcomeMetrics
         request.setAttribute(ReservationOutcomeMetrics.WARMUP, Boolean.TRUE);
-        return open.queue();
+        return open.batcher();
     }
 
     /**
      * Whether this request for {@code POST /events/{id}/reservations} or {@code GET /reservations/{id}} is the
-     * warm-up's: the rule of {@link #queueFor}, read from the path, for the security chain (which runs before Spring
+     * warm-up's: the rule of {@link #batcherFor}, read from the path, for the security chain (which runs before Spring
      * MVC has parsed the path).
      */
     public boolean isWarmupRequest(HttpServletRequest request) {
@@ -118,14 +116,13 @@ public class WarmupTraffic {
         return false;
     }
 
-    /** The scratch queue if this is a warm-up request for a reservation, else null. */
-    @Nullable ReservationQueue queueFor(UUID reservationId, HttpServletRequest request) {
+    /** The scratch queue's batcher if this is a warm-up request for a reservation, else null. */
+    @Nullable EnqueueBatcher batcherFor(UUID reservationId, HttpServletRequest request) {
         OptionalLong eventId = ReservationId.eventIdOf(reservationId);
-        return eventId.isPresent() ? queueFor(eventId.getAsLong(), request) : null;
+        return eventId.isPresent() ? batcherFor(eventId.getAsLong(), request) : null;
     }
 
-    private record Scratch(String secret, ReservationQueue queue,
-            BatchingScriptRunner<EnqueueBatch.Request, EnqueueBatch.Outcome> runner) {
+    private record Scratch(String secret, EnqueueBatcher batcher) {
     }
 
 }

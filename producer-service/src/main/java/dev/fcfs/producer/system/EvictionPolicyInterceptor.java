@@ -1,5 +1,6 @@
 package dev.fcfs.producer.system;
 
+import dev.fcfs.producer.web.ServiceUnavailableException;
 import dev.fcfs.shared.redis.EvictionPolicyGuard;
 import dev.fcfs.shared.redis.UnsafeEvictionPolicyException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,5 @@
 /**
- * Cross-cutting web and infrastructure concerns: configuration properties, the shared queue beans, fail-fast Redis
- * client options, strict JSON input, the request body cap, and RFC 9457 problem responses for every error.
+ * The producer's Redis start-up requirements: no queueing while Redis may evict jobs, and the shard count the
+ * deployment runs with.
  */
 package dev.fcfs.producer.system;

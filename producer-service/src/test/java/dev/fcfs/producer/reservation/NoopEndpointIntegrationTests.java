@@ -9,7 +9,10 @@ import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The benchmark's reference endpoint: same validation and answer shape as the real one, and no effect at all. */
+/**
+ * The benchmark's reference endpoint: same validation and answer shape as the real one, and no effect at all. Its
+ * source (src/bench/java) is compiled with the tests, so this runs in every build although the jar leaves it out.
+ */
 @TestPropertySource(properties = "reservation.bench.noop-endpoint=true")
 class NoopEndpointIntegrationTests extends ProducerIntegrationSupport {
 

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.EnqueueBatch;
@@ -69,7 +69,7 @@ class ReservationControllerTests {
     private MockMvc mvc;
 
     @MockitoBean
-    private ReservationQueue queue;
+    private EnqueueBatcher batcher;
 
     @MockitoBean
     private DecidedReservations decided;
@@ -86,12 +86,12 @@ class ReservationControllerTests {
         reserve(0, "u-1").andExpect(status().isNotFound());
         reserve(ReservationId.MAX_EVENT_ID + 1, "u-1").andExpect(status().isNotFound());
 
-        verifyNoInteractions(this.queue, this.registration);
+        verifyNoInteractions(this.batcher, this.registration);
     }
 
     @Test
     void registersAnEventRedisDoesNotKnowAndEnqueuesOnceMoreWithTheSameId() throws Exception {
-        given(this.queue.enqueue(any(), eq(EVENT), eq("u-1"), isNull())).willReturn(refused(Status.NO_EVENT))
+        given(this.batcher.enqueue(any(), eq(EVENT), eq("u-1"), isNull())).willReturn(refused(Status.NO_EVENT))
             .willAnswer((call) -> accepted(call.getArgument(0), "u-1", 42));
         given(this.registration.restore(EVENT)).willReturn(true);
 
@@ -100,26 +100,26 @@ class ReservationControllerTests {
             .andExpect(jsonPath("$.status").value("PENDING"));
 
         ArgumentCaptor<UUID> ids = ArgumentCaptor.forClass(UUID.class);
-        verify(this.queue, times(2)).enqueue(ids.capture(), eq(EVENT), eq("u-1"), isNull());
+        verify(this.batcher, times(2)).enqueue(ids.capture(), eq(EVENT), eq("u-1"), isNull());
         assertThat(ids.getAllValues().get(1)).isEqualTo(ids.getAllValues().get(0));
     }
 
     @Test
     void answers404AndEnqueuesNoMoreForAnEventPostgresDoesNotKnowEither() throws Exception {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
         given(this.registration.restore(EVENT)).willReturn(false);
 
         reserve(EVENT, "u-1").andExpect(status().isNotFound())
             .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
 
-        verify(this.queue, times(1)).enqueue(any(), anyLong(), anyString(), any());
+        verify(this.batcher, times(1)).enqueue(any(), anyLong(), anyString(), any());
     }
 
     @Test
     void answersNotOpenWithRetryAfterInWholeSecondsByRedisTimeRoundedUp() throws Exception {
         Instant redisNow = Instant.parse("2030-01-01T00:00:00Z");
         Instant opensAt = redisNow.plusMillis(90_001);
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any()))
             .willReturn(new EnqueueBatch.Outcome(Status.NOT_OPEN, null, null, opensAt, redisNow))
             .willReturn(new EnqueueBatch.Outcome(Status.NOT_OPEN, null, null, redisNow.plusMillis(20), redisNow));
 
@@ -135,7 +135,7 @@ class ReservationControllerTests {
     @Test
     void answersClosedWithoutRetryAfter() throws Exception {
         Instant closesAt = Instant.parse("2030-01-01T00:00:00Z");
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any()))
             .willReturn(new EnqueueBatch.Outcome(Status.CLOSED, null, null, closesAt, closesAt.plusSeconds(5)));
 
         reserve(EVENT, "u-1").andExpect(status().isConflict())
@@ -147,7 +147,7 @@ class ReservationControllerTests {
 
     @Test
     void answers503IfTheEventIsGoneAgainRightAfterRegistration() throws Exception {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any())).willReturn(refused(Status.NO_EVENT));
         given(this.registration.restore(EVENT)).willReturn(true);
 
         reserve(EVENT, "u-1").andExpect(status().isServiceUnavailable()).andExpect(header().string("Retry-After", "1"));
@@ -155,7 +155,7 @@ class ReservationControllerTests {
 
     @Test
     void answers503WithRetryAfterWhenRedisIsUnreachableRejectsOrTimesOut() throws Exception {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any()))
             .willThrow(new RedisConnectionFailureException("refused"))
             .willThrow(new RedisSystemException("Currently not connected. Commands are rejected.", null))
             .willThrow(new QueryTimeoutException("Redis command timed out"));
@@ -171,7 +171,7 @@ class ReservationControllerTests {
     @Test
     void passesTheIdempotencyKeyToTheScriptAndRepliesWithTheFirstReservation() throws Exception {
         UUID first = ReservationId.newFor(EVENT);
-        given(this.queue.enqueue(any(), eq(EVENT), eq("u-1"), eq("key-1")))
+        given(this.batcher.enqueue(any(), eq(EVENT), eq("u-1"), eq("key-1")))
             .willReturn(replay(job(first, "u-1", 3)));
 
         this.mvc.perform(post("/events/{id}/reservations", EVENT).contentType(MediaType.APPLICATION_JSON)
@@ -186,7 +186,7 @@ class ReservationControllerTests {
     @Test
     void answersPendingFromRedisWithoutAskingPostgres() throws Exception {
         UUID id = ReservationId.newFor(EVENT);
-        given(this.queue.pendingJob(id, EVENT)).willReturn(job(id, "u-1", 5));
+        given(this.batcher.pendingJob(id, EVENT)).willReturn(job(id, "u-1", 5));
 
         this.mvc.perform(get("/reservations/{id}", id))
             .andExpect(status().isOk())
@@ -199,7 +199,7 @@ class ReservationControllerTests {
     @Test
     void answersFromPostgresWhenRedisIsUnreachable() throws Exception {
         UUID id = ReservationId.newFor(EVENT);
-        given(this.queue.pendingJob(id, EVENT)).willThrow(new RedisConnectionFailureException("refused"));
+        given(this.batcher.pendingJob(id, EVENT)).willThrow(new RedisConnectionFailureException("refused"));
         given(this.decided.find(id)).willReturn(Optional.of(new ReservationView(id, EVENT, "u-1", 5,
                 ReservationStatus.REJECTED, null, RejectionReason.SOLD_OUT, Instant.now(), Instant.now())));
 
@@ -212,7 +212,7 @@ class ReservationControllerTests {
     @Test
     void answers503WhenRedisIsUnreachableAndPostgresHasNoDecision() throws Exception {
         UUID id = ReservationId.newFor(EVENT);
-        given(this.queue.pendingJob(id, EVENT)).willThrow(new RedisConnectionFailureException("refused"));
+        given(this.batcher.pendingJob(id, EVENT)).willThrow(new RedisConnectionFailureException("refused"));
         given(this.decided.find(id)).willReturn(Optional.empty());
 
         this.mvc.perform(get("/reservations/{id}", id))
@@ -223,7 +223,7 @@ class ReservationControllerTests {
     @Test
     void fallsBackToPostgresForAnUndecodablePendingEntry() throws Exception {
         UUID id = ReservationId.newFor(EVENT);
-        given(this.queue.pendingJob(id, EVENT)).willReturn("{not a job");
+        given(this.batcher.pendingJob(id, EVENT)).willReturn("{not a job");
         given(this.decided.find(id)).willReturn(Optional.empty());
 
         this.mvc.perform(get("/reservations/{id}", id)).andExpect(status().isNotFound());
@@ -233,7 +233,7 @@ class ReservationControllerTests {
     void answers404WithoutAnyLookupForIdsThatCarryNoEvent() throws Exception {
         this.mvc.perform(get("/reservations/{id}", UUID.randomUUID())).andExpect(status().isNotFound());
 
-        verify(this.queue, never()).pendingJob(any(), anyLong());
+        verify(this.batcher, never()).pendingJob(any(), anyLong());
         verifyNoInteractions(this.decided);
     }
 

@@ -11,7 +11,7 @@ import java.util.UUID;
 
 import dev.fcfs.producer.event.EventRegistration;
 import dev.fcfs.producer.security.CallerIdentity;
-import dev.fcfs.producer.system.ApiProperties;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.EnqueueBatch;
@@ -66,7 +66,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 @WebMvcTest(controllers = ReservationController.class, excludeAutoConfiguration = {
         ServletWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class,
         SecurityFilterAutoConfiguration.class }, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
-        pattern = "dev\\.fcfs\\.producer\\.system\\.JsonConfiguration"))
+        pattern = "dev\\.fcfs\\.producer\\.web\\.JsonConfiguration"))
 @Import({ ReservationService.class, ReservationAnswers.class, ReservationRequestPropertyTests.Config.class })
 class ReservationRequestPropertyTests {
 
@@ -82,7 +82,7 @@ class ReservationRequestPropertyTests {
     private MockMvc mvc;
 
     @MockitoBean
-    private ReservationQueue queue;
+    private EnqueueBatcher batcher;
 
     @MockitoBean
     private DecidedReservations decided;
@@ -96,7 +96,7 @@ class ReservationRequestPropertyTests {
 
     @BeforeEach
     void acceptEveryRequestThatReachesTheQueue() {
-        given(this.queue.enqueue(any(), anyLong(), anyString(), any()))
+        given(this.batcher.enqueue(any(), anyLong(), anyString(), any()))
             .willAnswer((call) -> new EnqueueBatch.Outcome(EnqueueBatch.Status.ACCEPTED, new ReservationJob(
                     call.getArgument(0), call.getArgument(1), call.getArgument(2), 1, Instant.now()), null));
     }
@@ -111,7 +111,7 @@ class ReservationRequestPropertyTests {
                 .content(body));
             if (validUserId != null) {
                 assertThat(response.getStatus()).as("valid body %s: %s", sent, content(response)).isEqualTo(202);
-                verify(this.queue).enqueue(any(UUID.class), eq(EVENT), eq(validUserId), eq(null));
+                verify(this.batcher).enqueue(any(UUID.class), eq(EVENT), eq(validUserId), eq(null));
             }
             else {
                 assertRefused(response, sent);
@@ -159,7 +159,7 @@ class ReservationRequestPropertyTests {
             Long eventId = parseEventId(id);
             if (eventId != null) {
                 assertThat(response.getStatus()).as("event id %s", id).isEqualTo(202);
-                verify(this.queue).enqueue(any(UUID.class), eq(eventId), eq("u-1"), eq(null));
+                verify(this.batcher).enqueue(any(UUID.class), eq(eventId), eq("u-1"), eq(null));
             }
             else {
                 assertRefused(response, id);
@@ -180,7 +180,7 @@ class ReservationRequestPropertyTests {
                             && key.chars().allMatch((c) -> c >= 0x21 && c <= 0x7e);
                     if (valid) {
                         assertThat(response.getStatus()).isEqualTo(202);
-                        verify(this.queue).enqueue(any(UUID.class), eq(EVENT), eq("u-1"), eq(key));
+                        verify(this.batcher).enqueue(any(UUID.class), eq(EVENT), eq("u-1"), eq(key));
                     }
                     else {
                         assertRefused(response, key);
@@ -204,7 +204,7 @@ class ReservationRequestPropertyTests {
     }
 
     private MockHttpServletResponse perform(MockHttpServletRequestBuilder request) {
-        Mockito.clearInvocations(this.queue);
+        Mockito.clearInvocations(this.batcher);
         try {
             return this.mvc.perform(request).andReturn().getResponse();
         }
@@ -220,7 +220,7 @@ class ReservationRequestPropertyTests {
         JsonNode problem = ORACLE.readTree(content(response));
         assertThat(problem.path("status").asInt()).isEqualTo(response.getStatus());
         assertThat(problem.path("detail").asString()).isNotBlank();
-        verify(this.queue, never()).enqueue(any(), anyLong(), anyString(), any());
+        verify(this.batcher, never()).enqueue(any(), anyLong(), anyString(), any());
     }
 
     private static String content(MockHttpServletResponse response) {
