@@ -27,7 +27,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Every Lua script of the queue, run on a real Redis, checked against its header and the Java codec. */
 class QueueScriptsIntegrationTests {
@@ -444,16 +443,6 @@ class QueueScriptsIntegrationTests {
         assertThat(redis.getExpire(lease)).isGreaterThan(5L);
         assertThat(redis.execute(ReservationScripts.RELEASE_LEASE, List.of(lease), "consumer-a")).isEqualTo(1L);
         assertThat(redis.hasKey(lease)).isFalse();
-    }
-
-    @Test
-    void layoutCheckAcceptsTheSameShardCountAndRefusesAnother() {
-        QueueLayout.verify(redis, this.keys);
-        QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards()));
-
-        assertThatIllegalStateException()
-            .isThrownBy(() -> QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards() + 1)))
-            .withMessageContaining("reservation.queue.shards");
     }
 
     private void registerWithWindow(long eventId, String opensAt, String closesAt) {
