@@ -99,13 +99,13 @@ public class BatchDecider {
         event.lastPosition = job.position();
         event.touched = true;
         if (!usersInLine.add(new UserKey(job.eventId(), job.userId()))) {
-            return new Decision(job, ReservationStatus.REJECTED.name(), RejectionReason.DUPLICATE.name(), null);
+            return new Decision(job, ReservationStatus.REJECTED, RejectionReason.DUPLICATE, null);
         }
         if (event.reserved < event.capacity) {
             event.reserved++;
-            return new Decision(job, ReservationStatus.CONFIRMED.name(), null, event.reserved);
+            return new Decision(job, ReservationStatus.CONFIRMED, null, event.reserved);
         }
-        return new Decision(job, ReservationStatus.REJECTED.name(), RejectionReason.SOLD_OUT.name(), null);
+        return new Decision(job, ReservationStatus.REJECTED, RejectionReason.SOLD_OUT, null);
     }
 
     /** Takes the shard's lease row lock and proves this worker still holds the newest token. */
@@ -206,8 +206,8 @@ public class BatchDecider {
             capacities[i] = events.get(job.eventId()).capacity;
             userIds[i] = job.userId();
             positions[i] = job.position();
-            statuses[i] = decision.status();
-            reasons[i] = decision.reason();
+            statuses[i] = decision.status().name();
+            reasons[i] = (decision.reason() != null) ? decision.reason().name() : null;
             seats[i] = decision.seatNumber();
             acceptedAt[i] = Timestamp.from(job.acceptedAt());
         }
