@@ -163,9 +163,8 @@ public class BatchDecider {
         Object[] userIds = wanted.stream().map(UserKey::userId).toArray();
         Set<UserKey> found = new HashSet<>();
         // One look-up per (event, user) in the partial unique index reservations_first_request_per_user, whose
-        // predicate this matches. LATERAL keeps it a look-up: as a plain join, PostgreSQL chose a sort-merge join
-        // over a sequential scan of the whole table when its statistics lagged behind a fast-growing table, which
-        // made the query 50 times slower (about 300 ms per batch of 2,000 in the benchmark).
+        // predicate this matches. LATERAL keeps it a look-up: as a plain join, PostgreSQL may choose a sort-merge
+        // join over a sequential scan of the whole table while its statistics lag behind a fast-growing table.
         try (PreparedStatement statement = connection.prepareStatement("""
                 SELECT r.event_id, r.user_id FROM unnest(?::bigint[], ?::varchar[]) AS wanted(event_id, user_id)
                 CROSS JOIN LATERAL (
