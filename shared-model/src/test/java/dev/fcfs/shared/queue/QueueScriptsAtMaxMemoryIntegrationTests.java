@@ -96,7 +96,7 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
         int shard = this.keys.shardOf(40);
         startUpCheck();
         fillUntilFull();
-        // what take_batch.lua used to do, and BRPOPLPUSH does: refused at maxmemory
+        // BRPOPLPUSH (and RPOPLPUSH as a script's first write) may grow memory: refused at maxmemory
         assertRefused(() -> redis.opsForList().rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard)));
 
         // take a shard and announce the consumer (acquire_lease.lua, heartbeat.lua, renew_lease.lua)
