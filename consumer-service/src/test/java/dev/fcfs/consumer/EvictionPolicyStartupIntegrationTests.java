@@ -3,7 +3,7 @@ package dev.fcfs.consumer;
 import java.time.Duration;
 
 import dev.fcfs.consumer.worker.ShardCoordinator;
-import dev.fcfs.shared.redis.UnsafeEvictionPolicyException;
+import dev.fcfs.shared.redis.RedisRequirementsException;
 import dev.fcfs.testsupport.PrivateRedis;
 import dev.fcfs.testsupport.TestDatabase;
 import dev.fcfs.testsupport.TestServers;
@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The whole consumer application started against a Redis of the test's own whose {@code maxmemory-policy} is
  * {@code allkeys-lru}: it refuses to start under {@code reservation.redis.eviction-policy-check=fail}, and runs with a
- * loud warning under {@code warn}.
+ * loud warning under {@code warn}, unless the deployment runs with another shard count.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EvictionPolicyStartupIntegrationTests {
@@ -47,7 +47,8 @@ class EvictionPolicyStartupIntegrationTests {
 
     @Test
     void refusesToStartOnARedisThatMayEvictQueuedJobs(CapturedOutput output) {
-        assertThatThrownBy(() -> start("fail").close()).hasRootCauseInstanceOf(UnsafeEvictionPolicyException.class)
+        assertThatThrownBy(() -> start("fail").close())
+            .hasRootCauseInstanceOf(RedisRequirementsException.class)
             .rootCause()
             .hasMessageContaining("maxmemory-policy allkeys-lru")
             .hasMessageContaining("CONFIG SET maxmemory-policy noeviction");
@@ -64,13 +65,30 @@ class EvictionPolicyStartupIntegrationTests {
         }
     }
 
+    @Test
+    void refusesToStartWithAnotherShardCountThanTheDeployment(CapturedOutput output) {
+        String prefix = TestServers.newKeyPrefix();
+        redis.commands().set(prefix + ":layout", "shards=3");
+
+        assertThatThrownBy(() -> start("warn", prefix).close())
+            .hasRootCauseInstanceOf(RedisRequirementsException.class)
+            .rootCause()
+            .hasMessageContaining("runs with shards=3, but this service is configured with shards=2")
+            .hasMessageContaining("reservation.queue.shards");
+        assertThat(output).contains("APPLICATION FAILED TO START").contains("drain the queues");
+    }
+
     private static ConfigurableApplicationContext start(String check) {
+        return start(check, TestServers.newKeyPrefix());
+    }
+
+    private static ConfigurableApplicationContext start(String check, String keyPrefix) {
         return WholeApplication.run(ConsumerApplication.class, "--server.port=0",
                 "--spring.datasource.url=" + database.springProperties().get("spring.datasource.url"),
                 "--spring.datasource.username=" + database.springProperties().get("spring.datasource.username"),
                 "--spring.datasource.password=" + database.springProperties().get("spring.datasource.password"),
                 "--spring.datasource.hikari.maximum-pool-size=2", "--spring.data.redis.host=" + redis.host(),
-                "--spring.data.redis.port=" + redis.port(), "--reservation.queue.key-prefix=" + TestServers.newKeyPrefix(),
+                "--spring.data.redis.port=" + redis.port(), "--reservation.queue.key-prefix=" + keyPrefix,
                 "--reservation.queue.shards=2", "--reservation.worker.lease-ttl=2s",
                 "--reservation.warmup.enabled=false", "--reservation.redis.eviction-policy-check=" + check);
     }

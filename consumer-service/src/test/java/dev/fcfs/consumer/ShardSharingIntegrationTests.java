@@ -16,7 +16,7 @@ import dev.fcfs.consumer.worker.ShardWorkerFactory;
 import dev.fcfs.consumer.worker.WorkerMetrics;
 import dev.fcfs.consumer.worker.WorkerProperties;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.redis.EvictionPolicyGuard;
+import dev.fcfs.shared.redis.RedisRequirements;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import org.junit.jupiter.api.Test;
 
@@ -67,15 +67,15 @@ class ShardSharingIntegrationTests {
     JdbcTemplate jdbc;
 
     @Autowired
-    EvictionPolicyGuard evictionPolicy;
+    RedisRequirements redisRequirements;
 
     @Test
     void twoConsumersSplitTheShardsAndTheSurvivorTakesAllAfterTheOtherLeaves() {
         if (!this.first.isRunning()) {
             this.first.start();
         }
-        ShardCoordinator second = new ShardCoordinator(this.leases, this.workers, this.queue, this.properties, this.keys,
-                new ConsumerIdentity("second-consumer"), this.metrics);
+        ShardCoordinator second = new ShardCoordinator(this.leases, this.redisRequirements, this.workers, this.queue,
+                this.properties, this.keys, new ConsumerIdentity("second-consumer"), this.metrics);
         second.start();
         try {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -112,7 +112,7 @@ class ShardSharingIntegrationTests {
             AtomicReference<ShardCoordinator> stopping = new AtomicReference<>();
             CountDownLatch taking = new CountDownLatch(1);
             // Redis answers the first lease request of its first round only once the consumer has begun to stop
-            ShardLeases slowToAnswer = new ShardLeases(this.redis, this.keys, this.evictionPolicy) {
+            ShardLeases slowToAnswer = new ShardLeases(this.redis, this.keys) {
 
                 @Override
                 public boolean tryAcquire(int shard, String owner, Duration ttl) {
@@ -124,8 +124,8 @@ class ShardSharingIntegrationTests {
                 }
 
             };
-            ShardCoordinator consumer = new ShardCoordinator(slowToAnswer, this.workers, this.queue, this.properties,
-                    this.keys, new ConsumerIdentity("stopping-consumer"), this.metrics);
+            ShardCoordinator consumer = new ShardCoordinator(slowToAnswer, this.redisRequirements, this.workers,
+                    this.queue, this.properties, this.keys, new ConsumerIdentity("stopping-consumer"), this.metrics);
             stopping.set(consumer);
             consumer.start();
             assertThat(taking.await(10, TimeUnit.SECONDS)).isTrue();

@@ -3,6 +3,9 @@ package dev.fcfs.consumer.decision;
 import java.util.List;
 
 import dev.fcfs.shared.job.ReservationJob;
+import dev.fcfs.shared.reservation.RejectionReason;
+import dev.fcfs.shared.reservation.ReservationStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one committed batch transaction did with each job.
@@ -16,7 +19,8 @@ public record BatchOutcome(List<Decision> decided, List<ReservationJob> alreadyD
         List<Long> soldOutEvents) {
 
     /** One decision as committed. {@code seatNumber} is set for CONFIRMED, {@code reason} for REJECTED. */
-    public record Decision(ReservationJob job, String status, String reason, Integer seatNumber) {
+    public record Decision(ReservationJob job, ReservationStatus status, @Nullable RejectionReason reason,
+            @Nullable Integer seatNumber) {
     }
 
     /** A job that was not decided, and why. */

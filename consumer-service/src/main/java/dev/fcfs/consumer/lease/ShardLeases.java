@@ -4,9 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.shared.queue.QueueLayout;
 import dev.fcfs.shared.queue.ReservationScripts;
-import dev.fcfs.shared.redis.EvictionPolicyGuard;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
@@ -22,12 +20,9 @@ public class ShardLeases {
 
     private final QueueKeys keys;
 
-    private final EvictionPolicyGuard evictionPolicy;
-
-    public ShardLeases(StringRedisTemplate redis, QueueKeys keys, EvictionPolicyGuard evictionPolicy) {
+    public ShardLeases(StringRedisTemplate redis, QueueKeys keys) {
         this.redis = redis;
         this.keys = keys;
-        this.evictionPolicy = evictionPolicy;
     }
 
     /**
@@ -62,23 +57,6 @@ public class ShardLeases {
         Long live = this.redis.execute(ReservationScripts.HEARTBEAT, List.of(this.keys.consumers()), owner,
                 Long.toString(nowMillis + ttl.toMillis()), Long.toString(nowMillis));
         return (live != null) ? Math.max(1, live) : 1;
-    }
-
-    /**
-     * Refuses to coordinate through a Redis that may evict queued jobs, or whose policy is not known yet
-     * ({@code reservation.redis.eviction-policy-check}, see {@link EvictionPolicyGuard}).
-     * @throws dev.fcfs.shared.redis.UnsafeEvictionPolicyException if it does
-     */
-    public void requireSafeEvictionPolicy() {
-        this.evictionPolicy.requireSafe();
-    }
-
-    /**
-     * Checks that this consumer maps events to shards like the rest of the deployment ({@link QueueLayout}).
-     * @throws IllegalStateException if it does not
-     */
-    public void verifyLayout() {
-        QueueLayout.verify(this.redis, this.keys);
     }
 
     /** Removes this consumer from the live set at shutdown, so the others take its share at once. */

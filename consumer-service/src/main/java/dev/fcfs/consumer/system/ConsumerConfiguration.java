@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The shared queue model, the start-up check of Redis's eviction policy, the warm-up's scratch runs, and this
- * consumer's identity.
+ * The shared queue model, the start-up check of what the queues require of Redis, the warm-up's scratch runs, and
+ * this consumer's identity.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ WorkerProperties.class, WarmupProperties.class })

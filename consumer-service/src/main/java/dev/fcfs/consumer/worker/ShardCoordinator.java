@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.fcfs.consumer.lease.Lease;
 import dev.fcfs.consumer.lease.ShardLeases;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.redis.RedisRequirements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,8 @@ import org.springframework.stereotype.Component;
 /**
  * Decides which shards this consumer serves and runs one {@link ShardWorker} thread per owned shard.
  *
- * <p>Every third of the lease TTL it: announces itself in the live-consumer set; renews the leases it holds (a
+ * <p>Every third of the lease TTL, once Redis meets the {@link RedisRequirements} (eviction policy, queue layout), it:
+ * announces itself in the live-consumer set; renews the leases it holds (a
  * failed renewal stops that shard's worker); gives shards back when more consumers are alive than when it took
  * them (each aims at {@code ceil(shards / live consumers)}); and takes free shards up to its share. A crashed
  * consumer's leases expire, and the others pick its shards up on their next round.
@@ -39,6 +41,8 @@ public class ShardCoordinator implements SmartLifecycle {
     private static final Logger logger = LoggerFactory.getLogger(ShardCoordinator.class);
 
     private final ShardLeases leases;
+
+    private final RedisRequirements redisRequirements;
 
     private final ShardWorkerFactory workers;
 
@@ -63,16 +67,19 @@ public class ShardCoordinator implements SmartLifecycle {
 
     private volatile boolean failing;
 
-    private volatile boolean layoutVerified;
+    /** A round has succeeded since this consumer started: it has met the Redis requirements. */
+    private volatile boolean coordinated;
 
     private ScheduledExecutorService scheduler;
 
     private ExecutorService workerThreads;
 
     /** Public so that a second consumer can run in one process (tests, or embedding several). */
-    public ShardCoordinator(ShardLeases leases, ShardWorkerFactory workers, JobQueue queue, WorkerProperties properties,
-            QueueKeys keys, ConsumerIdentity identity, WorkerMetrics metrics) {
+    public ShardCoordinator(ShardLeases leases, RedisRequirements redisRequirements, ShardWorkerFactory workers,
+            JobQueue queue, WorkerProperties properties, QueueKeys keys, ConsumerIdentity identity,
+            WorkerMetrics metrics) {
         this.leases = leases;
+        this.redisRequirements = redisRequirements;
         this.workers = workers;
         this.queue = queue;
         this.properties = properties;
@@ -163,11 +170,12 @@ public class ShardCoordinator implements SmartLifecycle {
     }
 
     /**
-     * Whether this consumer can do its part: running, its layout agreed with the deployment's, and its last round of
-     * coordination with Redis successful. A consumer that owns no shard but could take one over is healthy.
+     * Whether this consumer can do its part: running, and its last round of coordination with Redis successful
+     * (which includes the Redis requirements, the queue layout among them). A consumer that owns no shard but could
+     * take one over is healthy.
      */
     public boolean isCoordinating() {
-        return this.running && this.layoutVerified && !this.failing;
+        return this.running && this.coordinated && !this.failing;
     }
 
     /** Shards this consumer serves right now (not counting those it is giving back). */
@@ -203,14 +211,9 @@ public class ShardCoordinator implements SmartLifecycle {
 
     void balance() {
         try {
-            // a Redis that may evict queued jobs is not served under reservation.redis.eviction-policy-check=fail:
+            // no shard is served through a Redis that may evict queued jobs or maps events to shards differently:
             // without renewals, the workers stop when their leases lapse
-            this.leases.requireSafeEvictionPolicy();
-            if (!this.layoutVerified) {
-                // refuse to serve any shard under a mapping the producers do not share
-                this.leases.verifyLayout();
-                this.layoutVerified = true;
-            }
+            this.redisRequirements.requireMet();
             Duration ttl = this.properties.leaseTtl();
             long live = this.leases.heartbeat(this.owner, System.currentTimeMillis(), ttl);
             int share = (int) ((this.shards + live - 1) / live);
@@ -226,6 +229,7 @@ public class ShardCoordinator implements SmartLifecycle {
                 }
             });
             this.waitingJobs = waiting;
+            this.coordinated = true;
             if (this.failing) {
                 logger.info("Shard coordination is back: serving shards {}", ownedShards());
                 this.failing = false;

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.fcfs.consumer.decision.BatchOutcome;
+import dev.fcfs.shared.reservation.RejectionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -103,7 +104,7 @@ public class WorkerMetrics {
             if (decision.seatNumber() != null) {
                 this.confirmed.increment();
             }
-            else if ("DUPLICATE".equals(decision.reason())) {
+            else if (decision.reason() == RejectionReason.DUPLICATE) {
                 this.duplicate.increment();
             }
             else {

@@ -12,6 +12,7 @@ import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.MalformedJobException;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.shared.queue.ReservationScripts;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -20,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-/** The dead-letter lists of all shards: read them, and requeue or discard entries atomically (scripts/admin). */
+/** The dead-letter lists of all shards: read them, and requeue or discard entries atomically (ReservationScripts). */
 @Component
 class DeadLetters {
 
@@ -63,20 +64,20 @@ class DeadLetters {
 
     /** @return the requeued raw job, or null if no entry of the shard has that id (any more) */
     @Nullable String requeue(int shard, String entryId) {
-        return this.redis.execute(AdminScripts.REQUEUE,
+        return this.redis.execute(ReservationScripts.REQUEUE_DEAD_LETTER,
                 List.of(this.keys.deadLetter(shard), this.keys.queue(shard), this.keys.pending(shard)), entryId);
     }
 
     /** @return how many jobs were requeued */
     long requeueAll(int shard) {
-        Long moved = this.redis.execute(AdminScripts.REQUEUE_ALL,
+        Long moved = this.redis.execute(ReservationScripts.REQUEUE_ALL_DEAD_LETTERS,
                 List.of(this.keys.deadLetter(shard), this.keys.queue(shard), this.keys.pending(shard)));
         return (moved != null) ? moved : 0;
     }
 
     /** @return the discarded entry, or null if no entry of the shard has that id (any more) */
     @Nullable DeadLetter discard(int shard, String entryId) {
-        String entry = this.redis.execute(AdminScripts.DISCARD,
+        String entry = this.redis.execute(ReservationScripts.DISCARD_DEAD_LETTER,
                 List.of(this.keys.deadLetter(shard), this.keys.pending(shard)), entryId);
         return (entry != null) ? parse(shard, -1, entry) : null;
     }

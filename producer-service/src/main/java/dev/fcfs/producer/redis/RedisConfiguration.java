@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The shared queue model and the start-up check of Redis's eviction policy, wired for the producer, and Lettuce
- * tuned to fail fast, so that a Redis outage becomes a quick 503 rather than a pile of waiting requests.
+ * The shared queue model and the start-up check of Redis's requirements (eviction policy, shard layout), wired for
+ * the producer, and Lettuce tuned to fail fast, so that a Redis outage becomes a quick 503 rather than a pile of
+ * waiting requests.
  */
 @Configuration(proxyBeanMethods = false)
 @Import({ QueueModelConfiguration.class, RedisRequirementsConfiguration.class })

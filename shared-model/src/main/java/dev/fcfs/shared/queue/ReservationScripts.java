@@ -9,9 +9,9 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The Lua scripts of the queue, one per atomic operation; each file's header lists its KEYS, ARGV and result.
- * They are immutable values shared by both services (Spring Data runs them with EVALSHA and falls back to EVAL),
- * so they are constants here rather than beans declared twice.
+ * The Lua scripts of the queue, one per atomic operation, the operator's dead-letter scripts among them; each file's
+ * header lists its KEYS, ARGV and result. They are immutable values shared by both services (Spring Data runs them
+ * with EVALSHA and falls back to EVAL), so they are constants here rather than beans declared twice.
  */
 public final class ReservationScripts {
 
@@ -54,6 +54,18 @@ public final class ReservationScripts {
 
     /** {@code scripts/release_lease.lua}: give up a shard lease the caller owns. */
     public static final RedisScript<Long> RELEASE_LEASE = RedisScript.of(script("release_lease"), Long.class);
+
+    /** {@code scripts/requeue_dead_letter.lua}: one dead letter, by content hash, back to the served end. */
+    public static final RedisScript<String> REQUEUE_DEAD_LETTER = RedisScript.of(script("requeue_dead_letter"),
+            String.class);
+
+    /** {@code scripts/requeue_all_dead_letters.lua}: every dead letter of a shard, oldest served first. */
+    public static final RedisScript<Long> REQUEUE_ALL_DEAD_LETTERS = RedisScript.of(script("requeue_all_dead_letters"),
+            Long.class);
+
+    /** {@code scripts/discard_dead_letter.lua}: drop one dead letter, by content hash, and its pending entry. */
+    public static final RedisScript<String> DISCARD_DEAD_LETTER = RedisScript.of(script("discard_dead_letter"),
+            String.class);
 
     private ReservationScripts() {
     }

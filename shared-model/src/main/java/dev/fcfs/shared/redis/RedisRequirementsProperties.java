@@ -16,4 +16,22 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("reservation.redis")
 public record RedisRequirementsProperties(@DefaultValue("fail") @NotNull EvictionPolicyCheck evictionPolicyCheck) {
+
+    /** What a service does when Redis may evict keys, or its policy cannot be read. */
+    public enum EvictionPolicyCheck {
+
+        /**
+         * Refuse: start-up fails with the policy found and the fix; if Redis could only be read later, nothing is
+         * queued or taken from the queues until the policy is {@code noeviction}.
+         */
+        FAIL,
+
+        /** Log a warning and run anyway. */
+        WARN,
+
+        /** Do not read the policy at all. */
+        OFF
+
+    }
+
 }

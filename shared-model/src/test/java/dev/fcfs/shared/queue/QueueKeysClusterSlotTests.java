@@ -1,6 +1,7 @@
 package dev.fcfs.shared.queue;
 
-import java.util.LinkedHashMap;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,26 +19,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * In a Redis Cluster every command and every script must name keys of a single hash slot, or Redis answers
  * {@code CROSSSLOT}. These tests compute the slots with the function Lettuce routes by ({@link SlotHash#getSlot}) for
- * the key lists the code really passes, for every shard.
+ * every key {@link QueueKeys} builds for a shard, for every shard: every script touches keys of one shard only.
  */
 class QueueKeysClusterSlotTests {
 
     @ParameterizedTest
     @ValueSource(ints = { 1, 3, 16, 1024 })
-    void everyScriptAndBrpoplpushTouchOneSlotForEveryShard(int shards) {
+    void everyKeyOfAShardIsInTheShardsSlot(int shards) throws ReflectiveOperationException {
         QueueKeys keys = new QueueKeys("rsv", shards);
-        for (int shard = 0; shard < shards; shard++) {
-            long event = shard + 7L * shards;
-            assertThat(keys.shardOf(event)).isEqualTo(shard);
-            int slot = SlotHash.getSlot(keys.queue(shard));
-            // braces in an Idempotency-Key (visible ASCII is allowed) come after the shard's tag, so they do not count
-            Map<String, List<String>> commands = keysPerCommand(keys, shard, event, "}{retry-1}");
-            for (Map.Entry<String, List<String>> command : commands.entrySet()) {
-                assertThat(command.getValue()).as("%s on shard %d of %d", command.getKey(), shard, shards)
+        for (QueueKeys layout : List.of(keys, keys.warmup("run-1"))) {
+            for (int shard = 0; shard < shards; shard++) {
+                long event = shard + 7L * shards;
+                assertThat(keys.shardOf(event)).isEqualTo(shard);
+                int slot = SlotHash.getSlot(keys.queue(shard));
+                // a user id may hold braces; they come after the shard's tag, so they do not count
+                assertThat(shardKeys(layout, shard, event, "}{ann}")).as("keys of shard %d of %d", shard, shards)
                     .extracting(SlotHash::getSlot)
                     .containsOnly(slot);
             }
         }
+    }
+
+    @Test
+    void findsEveryKeyOfAShardThatTheScriptsUse() throws ReflectiveOperationException {
+        QueueKeys keys = new QueueKeys("rsv", 4);
+
+        assertThat(shardKeys(keys, 1, 5, "ann")).contains(keys.queue(1), keys.processing(1), keys.pending(1),
+                keys.deadLetter(1), keys.progress(1), keys.lease(1), keys.event(5), keys.idempotency(5, "ann"));
+    }
+
+    @Test
+    void enqueueOfRequestsForSeveralEventsOfAShardTouchesOneSlot() {
+        QueueKeys keys = new QueueKeys("rsv", 16);
+        EnqueueBatch batch = EnqueueBatch.of(keys, List.of(
+                new EnqueueBatch.Request(ReservationId.newFor(3), 3, "ann", "}{retry-1}"),
+                new EnqueueBatch.Request(ReservationId.newFor(19), 19, "bob", null)));
+
+        assertThat(batch.keys()).extracting(SlotHash::getSlot).containsOnly(SlotHash.getSlot(keys.queue(3)));
     }
 
     @Test
@@ -72,29 +90,31 @@ class QueueKeysClusterSlotTests {
             .containsOnly(SlotHash.getSlot(new QueueKeys("other", 16).queue(5)));
     }
 
-    /** What each command sends as its keys, in the order the code sends them (see each script's header). */
-    private static Map<String, List<String>> keysPerCommand(QueueKeys keys, int shard, long event,
-            String idempotencyKey) {
-        Map<String, List<String>> commands = new LinkedHashMap<>();
-        commands.put("enqueue.lua", List.of(EnqueueBatch.of(keys, List.of(
-                new EnqueueBatch.Request(ReservationId.newFor(event), event, "ann", idempotencyKey),
-                new EnqueueBatch.Request(ReservationId.newFor(event + keys.shards()), event + keys.shards(), "bob",
-                        null)))
-            .keys()));
-        commands.put("register_event.lua, update_window.lua", List.of(keys.event(event)));
-        commands.put("shard_backlog.lua", List.of(keys.event(event), keys.pending(shard), keys.deadLetter(shard)));
-        commands.put("mark_sold_out.lua", List.of(keys.event(event)));
-        commands.put("take_batch.lua", List.of(keys.queue(shard), keys.processing(shard)));
-        commands.put("BRPOPLPUSH", List.of(keys.queue(shard), keys.processing(shard)));
-        commands.put("ack.lua", List.of(keys.processing(shard), keys.pending(shard), keys.progress(shard)));
-        commands.put("dead_letter.lua", List.of(keys.processing(shard), keys.deadLetter(shard),
-                keys.progress(shard)));
-        commands.put("SET NX PX lease, renew_lease.lua, release_lease.lua", List.of(keys.lease(shard)));
-        commands.put("requeue_dead_letter.lua, requeue_all_dead_letters.lua", List.of(keys.deadLetter(shard),
-                keys.queue(shard), keys.pending(shard)));
-        commands.put("discard_dead_letter.lua", List.of(keys.deadLetter(shard), keys.pending(shard)));
-        commands.put("HGET pending (status)", List.of(keys.pending(shard)));
-        return commands;
+    /**
+     * Every key {@link QueueKeys} names for a shard, found by calling each of its public methods that takes a shard,
+     * an event, or an event and a user: a key added there is covered without a change here. Scripts and
+     * {@code BRPOPLPUSH} take their keys only from these methods (the keys without a shard, such as
+     * {@link QueueKeys#consumers()}, are each used alone).
+     */
+    private static List<String> shardKeys(QueueKeys keys, int shard, long event, String user)
+            throws ReflectiveOperationException {
+        List<String> found = new ArrayList<>();
+        for (Method method : QueueKeys.class.getMethods()) {
+            if (method.getReturnType() != String.class) {
+                continue;
+            }
+            List<Class<?>> parameters = List.of(method.getParameterTypes());
+            if (parameters.equals(List.of(int.class))) {
+                found.add((String) method.invoke(keys, shard));
+            }
+            else if (parameters.equals(List.of(long.class))) {
+                found.add((String) method.invoke(keys, event));
+            }
+            else if (parameters.equals(List.of(long.class, String.class))) {
+                found.add((String) method.invoke(keys, event, user));
+            }
+        }
+        return found;
     }
 
 }

@@ -9,6 +9,8 @@ import java.util.TreeMap;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.redis.RedisErrors;
+import dev.fcfs.shared.redis.RedisRequirements;
+import dev.fcfs.shared.redis.RedisRequirementsProperties.EvictionPolicyCheck;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.testsupport.PrivateRedis;
 import dev.fcfs.testsupport.TestServers;
@@ -92,9 +94,9 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
             queued.add(enqueue(40, "user-" + i, null));
         }
         int shard = this.keys.shardOf(40);
-        QueueLayout.verify(redis, this.keys);
+        startUpCheck();
         fillUntilFull();
-        // what take_batch.lua used to do, and BRPOPLPUSH does: refused at maxmemory
+        // BRPOPLPUSH (and RPOPLPUSH as a script's first write) may grow memory: refused at maxmemory
         assertRefused(() -> redis.opsForList().rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard)));
 
         // take a shard and announce the consumer (acquire_lease.lua, heartbeat.lua, renew_lease.lua)
@@ -105,8 +107,8 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
         long now = System.currentTimeMillis();
         assertThat(run(ReservationScripts.HEARTBEAT, this.keys.consumers(), "worker-1", Long.toString(now + 10_000),
                 Long.toString(now))).isOne();
-        // a service restarted while Redis is full gets past the layout check
-        QueueLayout.verify(redis, this.keys);
+        // a service restarted while Redis is full gets past the start-up check (policy, layout)
+        startUpCheck();
 
         // take_batch.lua moves jobs, oldest first
         List<String> batch = redis.execute(ReservationScripts.TAKE_BATCH,
@@ -187,6 +189,13 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
         // usage by a few kilobytes, so the limit is pinned well below what is in use.
         server.commands().configSet("maxmemory", Long.toString(server.usedMemory() - 256 * 1024));
         assertRefused(() -> redis.opsForValue().set(this.keys.prefix() + ":probe", "x"));
+    }
+
+    /** What a service does at start-up before it serves: the eviction policy and layout check. */
+    private void startUpCheck() {
+        RedisRequirements requirements = new RedisRequirements(connections, this.keys, EvictionPolicyCheck.FAIL);
+        requirements.start();
+        requirements.stop();
     }
 
     private static void assertRefused(Runnable command) {

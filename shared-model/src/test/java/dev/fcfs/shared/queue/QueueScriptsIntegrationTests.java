@@ -1,8 +1,14 @@
 package dev.fcfs.shared.queue;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.LongStream;
@@ -20,16 +26,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** Every Lua script of the queue, run on a real Redis, checked against its header and the Java codec. */
+/**
+ * Every Lua script of the queue, the operator's dead-letter scripts among them, run on a real Redis, checked against
+ * its header and the Java codec.
+ */
 class QueueScriptsIntegrationTests {
 
     private static RedisContainer container;
@@ -447,13 +454,86 @@ class QueueScriptsIntegrationTests {
     }
 
     @Test
-    void layoutCheckAcceptsTheSameShardCountAndRefusesAnother() {
-        QueueLayout.verify(redis, this.keys);
-        QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards()));
+    void requeueDeadLetterMovesTheNamedEntrysJobToTheServedEndOnceAndRestoresItsPendingEntry() {
+        int shard = this.keys.shardOf(42);
+        String job = deadLetter(job(42, "ann"));
+        String entry = redis.opsForList().index(this.keys.deadLetter(shard), 0);
+        redis.opsForList().leftPush(this.keys.queue(shard), "waiting");
+        List<String> keys = List.of(this.keys.deadLetter(shard), this.keys.queue(shard), this.keys.pending(shard));
 
-        assertThatIllegalStateException()
-            .isThrownBy(() -> QueueLayout.verify(redis, new QueueKeys(this.keys.prefix(), this.keys.shards() + 1)))
-            .withMessageContaining("reservation.queue.shards");
+        assertThat(redis.execute(ReservationScripts.REQUEUE_DEAD_LETTER, keys, sha1(entry))).isEqualTo(job);
+        assertThat(redis.execute(ReservationScripts.REQUEUE_DEAD_LETTER, keys, sha1(entry))).isNull();
+
+        assertThat(redis.opsForList().size(this.keys.deadLetter(shard))).isZero();
+        // the worker serves the tail (right) end
+        assertThat(redis.opsForList().range(this.keys.queue(shard), 0, -1)).containsExactly("waiting", job);
+        assertThat(redis.opsForHash().get(this.keys.pending(shard), this.codec.decode(job).reservationId().toString()))
+            .isEqualTo(job);
+    }
+
+    @Test
+    void requeueAllDeadLettersServesTheOldestFirstAndLeavesEntriesItCannotRead() {
+        int shard = this.keys.shardOf(42);
+        String older = deadLetter(job(42, "ann"));
+        String newer = deadLetter(job(42, "bob"));
+        redis.opsForList().leftPush(this.keys.deadLetter(shard), "not an envelope");
+
+        assertThat(redis.execute(ReservationScripts.REQUEUE_ALL_DEAD_LETTERS, List.of(this.keys.deadLetter(shard),
+                this.keys.queue(shard), this.keys.pending(shard)))).isEqualTo(2L);
+
+        assertThat(redis.opsForList().rightPop(this.keys.queue(shard))).isEqualTo(older);
+        assertThat(redis.opsForList().rightPop(this.keys.queue(shard))).isEqualTo(newer);
+        assertThat(redis.opsForList().range(this.keys.deadLetter(shard), 0, -1)).containsExactly("not an envelope");
+    }
+
+    @Test
+    void discardDeadLetterDropsTheNamedEntryAndItsPendingEntryOnlyIfThatHoldsTheSameJob() {
+        int shard = this.keys.shardOf(42);
+        deadLetter(job(42, "ann"));
+        String droppedEntry = redis.opsForList().index(this.keys.deadLetter(shard), 0);
+        String replaced = deadLetter(job(42, "bob"));
+        String replacedEntry = redis.opsForList().index(this.keys.deadLetter(shard), 0);
+        String replacedId = this.codec.decode(replaced).reservationId().toString();
+        redis.opsForHash().put(this.keys.pending(shard), replacedId, "another job under the same id");
+        List<String> keys = List.of(this.keys.deadLetter(shard), this.keys.pending(shard));
+
+        assertThat(redis.execute(ReservationScripts.DISCARD_DEAD_LETTER, keys, sha1(droppedEntry)))
+            .isEqualTo(droppedEntry);
+        assertThat(redis.execute(ReservationScripts.DISCARD_DEAD_LETTER, keys, sha1(replacedEntry)))
+            .isEqualTo(replacedEntry);
+        assertThat(redis.execute(ReservationScripts.DISCARD_DEAD_LETTER, keys, sha1(replacedEntry))).isNull();
+
+        assertThat(redis.opsForList().size(this.keys.deadLetter(shard))).isZero();
+        assertThat(redis.opsForHash().entries(this.keys.pending(shard)))
+            .containsExactly(Map.entry(replacedId, "another job under the same id"));
+    }
+
+    /** A job of the event, as enqueue.lua would have queued it: in the pending hash too. */
+    private String job(long eventId, String user) {
+        ReservationJob job = new ReservationJob(ReservationId.newFor(eventId), eventId, user, 1, Instant.now());
+        String raw = this.codec.encode(job);
+        redis.opsForHash().put(this.keys.pending(this.keys.shardOf(eventId)), job.reservationId().toString(), raw);
+        return raw;
+    }
+
+    /** Dead-letters a job the way the worker does: taken into the processing list, then {@code dead_letter.lua}. */
+    private String deadLetter(String raw) {
+        int shard = this.keys.shardOf(this.codec.decode(raw).eventId());
+        redis.opsForList().leftPush(this.keys.processing(shard), raw);
+        redis.execute(ReservationScripts.DEAD_LETTER, List.of(this.keys.processing(shard), this.keys.deadLetter(shard),
+                this.keys.progress(shard)), raw, "test");
+        return raw;
+    }
+
+    /** A dead letter's id: the SHA-1 of its content, as {@code redis.sha1hex} computes it. */
+    private static String sha1(String entry) {
+        try {
+            return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-1").digest(entry.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private void registerWithWindow(long eventId, String opensAt, String closesAt) {

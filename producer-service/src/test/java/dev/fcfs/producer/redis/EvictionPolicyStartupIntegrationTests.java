@@ -1,4 +1,4 @@
-package dev.fcfs.producer.system;
+package dev.fcfs.producer.redis;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.fcfs.producer.ProducerApplication;
-import dev.fcfs.shared.redis.UnsafeEvictionPolicyException;
+import dev.fcfs.shared.redis.RedisRequirementsException;
 import dev.fcfs.testsupport.PrivateRedis;
 import dev.fcfs.testsupport.TcpProxy;
 import dev.fcfs.testsupport.TestDatabase;
@@ -63,7 +63,7 @@ class EvictionPolicyStartupIntegrationTests {
     @Test
     void refusesToStartOnARedisThatMayEvictQueuedJobs(CapturedOutput output) {
         assertThatThrownBy(() -> start("fail", redis.port(), TestServers.newKeyPrefix()).close())
-            .hasRootCauseInstanceOf(UnsafeEvictionPolicyException.class)
+            .hasRootCauseInstanceOf(RedisRequirementsException.class)
             .rootCause()
             .hasMessageContaining("maxmemory-policy allkeys-lru")
             .hasMessageContaining("CONFIG SET maxmemory-policy noeviction");
