@@ -156,7 +156,8 @@ run_create() { # a new run, removed when this script exits
 
     if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
         log "building the jars (tests skipped)"
-        maven_package "$ROOT" "$WORK/build.log" -pl producer-service,consumer-service,load-generator -am
+        # The producer's benchmark profile holds the no-op endpoint.
+        maven_package "$ROOT" "$WORK/build.log" -Pbench -pl producer-service,consumer-service,load-generator -am
     fi
     local jar
     for jar in producer-service/target/producer-service.jar consumer-service/target/consumer-service.jar \
