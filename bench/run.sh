@@ -4,7 +4,7 @@
 # to bench/results/latest.md (git-ignored), logs to bench/work/<run>/.
 #
 #   bench/run.sh                    every phase (BENCH_COLD=0: without the cold start, 01)
-#   BENCH_CPU_ONLY=1 bench/run.sh   stop after (h), written to bench/results/latest-cpu.md
+#   BENCH_CPU_ONLY=1 bench/run.sh   only the warm-up and (h), written to bench/results/latest-cpu.md
 #   BENCH_COLD_ONLY=1 bench/run.sh  only the cold start (k), written to bench/results/latest-cold.md
 #
 # What it needs, what each phase measures, and every setting: docs/benchmark.md.
@@ -40,7 +40,7 @@ fi
 
 for phase in "$WORK"/scripts/phases/[0-9][0-9]-*.sh; do
     case "$(basename "$phase")" in
-        01-*) [[ "${BENCH_COLD:-1}" == 0 ]] && continue ;;
+        01-*) [[ "${BENCH_COLD:-1}" == 0 || "${BENCH_CPU_ONLY:-0}" == 1 ]] && continue ;;
     esac
     "$phase"
     if [[ "${BENCH_CPU_ONLY:-0}" == 1 && "$(basename "$phase")" == 03-* ]] && ((CPU_ROUNDS > 0)); then
