@@ -394,7 +394,9 @@ decided_stats() { # event id [database] -> "count span_seconds confirmed"
 half_rate() { # -> HALF_RATE (half of (c)'s requests/s) and PACED_CONNECTIONS (wrk connections that pace it)
     ACCEPT_RPS=$(field "$ACCEPT" rps)
     HALF_RATE=$((ACCEPT_RPS / 2))
-    PACED_CONNECTIONS=$((HALF_RATE * 12 / 1000 > 0 ? HALF_RATE * 12 / 1000 : 1))
+    PACED_CONNECTIONS=$((HALF_RATE * 12 / 1000))
+    # wrk needs at least one connection per thread
+    ((PACED_CONNECTIONS >= WRK_THREADS)) || PACED_CONNECTIONS=$WRK_THREADS
 }
 load_generator() { # tag load-generator-option... -> $WORK/<tag>.md, .properties, .err; its exit status in <TAG>_EXIT
     local tag="$1" status
