@@ -78,12 +78,13 @@ for name in "${NAMES[@]}"; do
     track "producer-$name" "${PID[$name]}"
 done
 for name in "${NAMES[@]}"; do
-    for _ in $(seq 1 240); do
+    for _ in $(seq 1 $((WAIT_SECONDS * 2))); do
         curl -sf -o /dev/null "http://127.0.0.1:${PORT[$name]}/actuator/health/readiness" && break
         kill -0 "${PID[$name]}" 2> /dev/null || die "producer $name died, see $WORK/producer-$name.log"
         sleep 0.5
     done
-    curl -sf -o /dev/null "http://127.0.0.1:${PORT[$name]}/actuator/health/readiness" || die "producer $name not ready"
+    curl -sf -o /dev/null "http://127.0.0.1:${PORT[$name]}/actuator/health/readiness" \
+        || die "producer $name not ready after $WAIT_SECONDS s"
     log "producer $name ready (pid ${PID[$name]})"
 done
 
