@@ -5,7 +5,7 @@
 #
 # JAVA: the java to run them with [$JAVA_HOME/bin/java, else java on the PATH]; Java 17 or later.
 # JAVA_OPTS: options of both JVMs [-Xmx192m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError, as
-#   bench/run.sh runs them]; JAVA_OPTS= for the JVM's defaults. MALLOC_ARENA_MAX [2]. Why each:
+#   the benchmark runs them (bench/lib.sh)]; JAVA_OPTS= for the JVM's defaults. MALLOC_ARENA_MAX [2]. Why each:
 #   docs/operations.md#jvm-settings.
 # AOT_CACHE=1: on Java 25 or later, start each service from its extracted folder (SERVICE/target/aot) with the JDK's
 #   AOT cache (-XX:AOTCache, JEP 483/514/515: classes already loaded and linked, method profiles), which shortens
