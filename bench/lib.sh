@@ -71,7 +71,10 @@ TICKS=$(getconf CLK_TCK)
 
 # ---- logging, servers ---------------------------------------------------------------------------------------------
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() {
+    log "ERROR: $*"
+    exit 1
+}
 redis() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
 pg() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -v ON_ERROR_STOP=1 -qtAX "$@"; }
 delete_keys() { # pattern
@@ -99,9 +102,9 @@ maven_package() { # folder log-file maven-option... -> jars of that checkout, te
 
 # ---- processes: every one a run starts is tracked by pid and start time, so clean-up stops exactly those -------
 proc_start() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2> /dev/null || true; } # pid -> start time
-track() { echo "$1 $2 $(proc_start "$2")" >> "$WORK/pids"; } # name pid
-untrack() { if [[ -f "$WORK/pids" ]]; then sed -i "/^[^ ]* $1 /d" "$WORK/pids"; fi; } # pid
-stop_pid() { # pid: SIGTERM, SIGKILL after 20 s
+track() { echo "$1 $2 $(proc_start "$2")" >> "$WORK/pids"; }                                  # name pid
+untrack() { if [[ -f "$WORK/pids" ]]; then sed -i "/^[^ ]* $1 /d" "$WORK/pids"; fi; }         # pid
+stop_pid() {                                                                                  # pid: SIGTERM, SIGKILL after 20 s
     local pid="$1"
     [[ -n "$pid" ]] && kill -0 "$pid" 2> /dev/null || return 0
     kill -TERM "$pid" 2> /dev/null || true
@@ -111,7 +114,10 @@ stop_pid() { # pid: SIGTERM, SIGKILL after 20 s
     done
     kill -KILL "$pid" 2> /dev/null || true
 }
-stop_tracked() { stop_pid "$1"; untrack "$1"; } # pid
+stop_tracked() {
+    stop_pid "$1"
+    untrack "$1"
+}         # pid
 alive() { # name pid: stop the run if the service died (an OOM leaves a heap dump in $WORK)
     kill -0 "$2" 2> /dev/null || die "$1 (pid $2) is no longer running: $(tail -n 3 "$WORK/$1.log" | tr '\n' ' ')"
 }
@@ -163,7 +169,7 @@ run_create() { # a new run, removed when this script exits
     for jar in producer-service/target/producer-service.jar consumer-service/target/consumer-service.jar \
         load-generator/target/load-generator.jar; do
         [[ -f "$ROOT/$jar" ]] || die "$jar missing (run without BENCH_SKIP_BUILD)"
-        cp "$ROOT/$jar" "$WORK/"   # a private copy: a rebuild during the run cannot change what runs
+        cp "$ROOT/$jar" "$WORK/" # a private copy: a rebuild during the run cannot change what runs
     done
     pg -d postgres -c "CREATE DATABASE \"$DB\"" > /dev/null
 }
@@ -190,7 +196,7 @@ run_cleanup() {
     while read -r pattern; do delete_keys "$pattern"; done < "$WORK/key-patterns"
     while read -r db; do drop_database "$db"; done < "$WORK/databases"
     rm -f "$WORK"/*.jar
-    rm -rf "$WORK"/aot-producer-service "$WORK"/aot-consumer-service   # extracted jars and caches, ~300 MB
+    rm -rf "$WORK"/aot-producer-service "$WORK"/aot-consumer-service # extracted jars and caches, ~300 MB
     log "removed database $(paste -sd ' ' "$WORK/databases") and keys $(paste -sd ' ' "$WORK/key-patterns")"
 }
 
@@ -300,16 +306,25 @@ consumer_up() { # the run's consumer, started unless it runs already
 # ---- measuring --------------------------------------------------------------------------------------------------
 profile_top() { # tag pid: with BENCH_PROFILE=1, per-thread CPU of that process over 4 s, in the background
     [[ "${BENCH_PROFILE:-0}" == 1 ]] || return 0
-    (sleep 1; top -H -b -w 200 -d 4 -n 2 -p "$2" > "$WORK/top-threads-$1.txt" 2>&1) > /dev/null 2>&1 &
+    (
+        sleep 1
+        top -H -b -w 200 -d 4 -n 2 -p "$2" > "$WORK/top-threads-$1.txt" 2>&1
+    ) > /dev/null 2>&1 &
     track top "$!"
 }
 # The machine may be shared: per-process CPU over 4 s of each measured phase shows what else ran meanwhile.
 watch_others() { # tag
-    (sleep 2; top -b -w 300 -d 4 -n 2 > "$WORK/top-processes-$1.txt" 2>&1) > /dev/null 2>&1 &
+    (
+        sleep 2
+        top -b -w 300 -d 4 -n 2 > "$WORK/top-processes-$1.txt" 2>&1
+    ) > /dev/null 2>&1 &
     track top "$!"
 }
 others_cpu() { # tag -> %CPU (100 = one core) of processes that are not part of the benchmark, in top's last sample
-    [[ -f "$WORK/top-processes-$1.txt" ]] || { echo "?"; return 0; }
+    [[ -f "$WORK/top-processes-$1.txt" ]] || {
+        echo "?"
+        return 0
+    }
     awk -v p="$PRODUCER_PID" -v c="${CONSUMER_PID:-x}" '
         /^top -/ { n++; sum = 0; next }
         n == 2 && $1 ~ /^[0-9]+$/ && $1 != p && $1 != c && $12 !~ /^(wrk|redis-ser|postgres|top|redis-ben)/ { sum += $9 }
@@ -349,7 +364,7 @@ verdict_if() { # value threshold ge|lt -> as verdict, or "-" where there is no v
 }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
 accepted() { echo $(($(field "$1" requests) - $(field "$1" non2xx))); } # wrk line -> 2xx answers (202 here)
-await_drained() { # event id -> seconds from first decision to drained (prints progress)
+await_drained() {                                                       # event id -> seconds from first decision to drained (prints progress)
     local event="$1" start now first="" depth initial
     start=$(date +%s.%N)
     initial=$(queue_depth "$event")
@@ -411,7 +426,10 @@ load_generator() { # tag load-generator-option... -> $WORK/<tag>.md, .properties
 }
 
 # ---- results ----------------------------------------------------------------------------------------------------
-cold_get() { local name="COLD_${1}_$2"; echo "${!name:-}"; } # variant name -> a figure of (k)
+cold_get() {
+    local name="COLD_${1}_$2"
+    echo "${!name:-}"
+}                # variant name -> a figure of (k)
 describe_run() { # the paragraph under each results title
     local cpu_model
     cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -425,14 +443,14 @@ cold_rows() { # the (k) rows of the results table
     local v label rss
     [[ -n "${COLD_NOTE:-}" ]] && echo "| k | AOT cache variant | $COLD_NOTE | | |"
     for v in ${COLD_VARIANTS:-}; do
-        label=$( [[ "$v" == aot ]] && echo "with the AOT cache$(cold_get "$v" note)" || echo "no AOT cache")
+        label=$([[ "$v" == aot ]] && echo "with the AOT cache$(cold_get "$v" note)" || echo "no AOT cache")
         rss=$(cold_get "$v" rss)
         echo "| k | New producer JVM, $label: process start to readiness (s) | $(cold_get "$v" ready) | | |"
         echo "| k | Accepted/s, first ${COLD_WINDOW} s / first $((2 * COLD_WINDOW)) s after readiness / steady state (${WRK_SECONDS} s after $((2 * COLD_WINDOW + WARMUP_SECONDS)) s) | $(cold_get "$v" first1) / $(cold_get "$v" first2) / $(cold_get "$v" steady) | | |"
         echo "| k | First ${COLD_WINDOW} s / first $((2 * COLD_WINDOW)) s as a share of the steady state; p99 of the first ${COLD_WINDOW} s (ms) | $(cold_get "$v" share1) / $(cold_get "$v" share2); $(cold_get "$v" p99_1) | as warm (1.00) | |"
         echo "| k | Bytes allocated per accepted request, steady state (jvm_gc_memory_allocated_bytes_total between two forced GCs) | $(cold_get "$v" alloc) | | |"
         echo "| k | Peak RSS of this producer (VmHWM, MiB) | $rss | < 512 | $(verdict_if "$rss" 512 lt) |"
-        echo "| k | New consumer JVM, $( [[ "$v" == aot ]] && echo "with the AOT cache$(cold_get "$v" c_note)" || echo "no AOT cache"), on $(cold_get "$v" decided) queued jobs (one event, capacity $HOT_CAPACITY): start to readiness / first decision / empty queue (s) | $(cold_get "$v" c_ready) / $(cold_get "$v" c_first) / $(cold_get "$v" c_empty) | | |"
+        echo "| k | New consumer JVM, $([[ "$v" == aot ]] && echo "with the AOT cache$(cold_get "$v" c_note)" || echo "no AOT cache"), on $(cold_get "$v" decided) queued jobs (one event, capacity $HOT_CAPACITY): start to readiness / first decision / empty queue (s) | $(cold_get "$v" c_ready) / $(cold_get "$v" c_first) / $(cold_get "$v" c_empty) | | |"
         echo "| k | Same consumer: decisions/s (decidedAt span $(cold_get "$v" span) s); confirmed; peak RSS (MiB) | $(cold_get "$v" c_rate); $(cold_get "$v" confirmed); $(cold_get "$v" c_rss) | | |"
     done
 }
@@ -446,7 +464,10 @@ await_samplers() { # the background top samples of the phases, finished (each ta
         done
     done < "$WORK/pids"
 }
-ran() { local flag="DONE_$1"; [[ -n "${!flag:-}" ]]; } # phase number -> whether this run has run it
+ran() {
+    local flag="DONE_$1"
+    [[ -n "${!flag:-}" ]]
+}                 # phase number -> whether this run has run it
 results_table() { # the results of the phases this run has run, as markdown
     await_samplers
     local rss_max r d d2 f section phase file title
@@ -516,7 +537,7 @@ results_table() { # the results of the phases this run has run, as markdown
         echo "| f | Burst: requests; answers/s; accepted/s | $(prop "$f" requests); $(prop "$f" answers_s); $(prop "$f" accepted_s) | | |"
         echo "| f | Burst POST latency p50 / p99 / p99.9 / max (ms) | $(prop "$f" post_latency_p50_ms) / $(prop "$f" post_latency_p99_ms) / $(prop "$f" post_latency_p999_ms) / $(prop "$f" post_latency_max_ms) | | |"
         echo "| f | Burst: first request to all decided (s); decisions/s; accept→decision p50 / p99 (ms) | $(prop "$f" first_request_to_all_decided_s); $(prop "$f" decisions_s_decidedat_span); $(prop "$f" accept_to_decision_p50_ms) / $(prop "$f" accept_to_decision_p99_ms) | | |"
-        echo "| f | Burst invariant check | $(prop "$f" invariant_check) | PASS | $( [[ $BURST_EXIT == 0 ]] && echo yes || echo '**no**') |"
+        echo "| f | Burst invariant check | $(prop "$f" invariant_check) | PASS | $([[ $BURST_EXIT == 0 ]] && echo yes || echo '**no**') |"
     fi
     if ran 14; then
         rss_max=$((RSS_P > RSS_C ? RSS_P : RSS_C))

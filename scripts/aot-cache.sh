@@ -42,7 +42,10 @@
 set -euo pipefail
 
 log() { printf '[aot-cache %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() {
+    log "ERROR: $*"
+    exit 1
+}
 
 SERVICE="${1:-}"
 case "$SERVICE" in
@@ -69,8 +72,8 @@ else
     JAVA="$(command -v java || true)"
 fi
 [[ -x "$JAVA" ]] || die "no java (set JAVA or JAVA_HOME to a JDK 25)"
-java_feature="$("$JAVA" -XshowSettings:properties -version 2>&1 \
-    | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
+java_feature="$("$JAVA" -XshowSettings:properties -version 2>&1 |
+    awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
 if [[ -z "$java_feature" || "$java_feature" -lt 25 ]]; then
     die "$JAVA is Java ${java_feature:-?}: the AOT cache (-XX:AOTCacheOutput) needs Java 25 or later." \
         "Nothing was built; the services run without a cache on Java 17-24 (set JAVA or JAVA_HOME to a JDK 25)."
@@ -84,8 +87,8 @@ if [[ "${AOT_EXTRACT:-1}" != 0 ]]; then
     [[ -f "$JAR" ]] || die "$JAR missing (build it first: ./mvnw -B -q -DskipTests package)"
     rm -rf "$OUT"
     mkdir -p "$(dirname "$OUT")"
-    "$JAVA" -Djarmode=tools -jar "$JAR" extract --destination "$OUT" > /dev/null \
-        || die "could not extract $JAR"
+    "$JAVA" -Djarmode=tools -jar "$JAR" extract --destination "$OUT" > /dev/null ||
+        die "could not extract $JAR"
     log "extracted $JAR into $OUT"
 fi
 [[ -f "$OUT/$APP_JAR" ]] || die "$OUT/$APP_JAR missing (AOT_EXTRACT=0 needs the extracted application there)"
@@ -129,14 +132,17 @@ if [[ "${AOT_PRIVATE_SERVERS:-0}" == 1 ]]; then
         --maxmemory-policy noeviction --dir "$SERVERS" > "$SERVERS/redis.log" 2>&1 &
     SERVERS_REDIS_PID=$!
     pg_port=$(free_port 15440)
-    as_postgres "$AOT_PG_BIN/initdb" -D "$SERVERS/pg" -U postgres -A trust -E UTF8 --no-sync > "$SERVERS/initdb.log" 2>&1 \
-        || die "initdb failed: $(tail -n 3 "$SERVERS/initdb.log")"
+    as_postgres "$AOT_PG_BIN/initdb" -D "$SERVERS/pg" -U postgres -A trust -E UTF8 --no-sync > "$SERVERS/initdb.log" 2>&1 ||
+        die "initdb failed: $(tail -n 3 "$SERVERS/initdb.log")"
     as_postgres "$AOT_PG_BIN/pg_ctl" -D "$SERVERS/pg" -l "$SERVERS/pg.log" -w -o \
-        "-c listen_addresses=127.0.0.1 -p $pg_port -k $SERVERS -c fsync=off -c synchronous_commit=off" start > /dev/null \
-        || die "PostgreSQL did not start: $(tail -n 3 "$SERVERS/pg.log")"
-    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$SERVERS_REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli -h 127.0.0.1 -p "$SERVERS_REDIS_PORT" ping > /dev/null 2>&1 \
-        || die "redis-server did not start: $(tail -n 3 "$SERVERS/redis.log")"
+        "-c listen_addresses=127.0.0.1 -p $pg_port -k $SERVERS -c fsync=off -c synchronous_commit=off" start > /dev/null ||
+        die "PostgreSQL did not start: $(tail -n 3 "$SERVERS/pg.log")"
+    for _ in $(seq 1 50); do
+        redis-cli -h 127.0.0.1 -p "$SERVERS_REDIS_PORT" ping > /dev/null 2>&1 && break
+        sleep 0.1
+    done
+    redis-cli -h 127.0.0.1 -p "$SERVERS_REDIS_PORT" ping > /dev/null 2>&1 ||
+        die "redis-server did not start: $(tail -n 3 "$SERVERS/redis.log")"
     export SPRING_DATA_REDIS_HOST=127.0.0.1 SPRING_DATA_REDIS_PORT="$SERVERS_REDIS_PORT" \
         SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" SPRING_DATASOURCE_USERNAME=postgres
     unset SPRING_DATA_REDIS_PASSWORD SPRING_DATASOURCE_PASSWORD
@@ -152,8 +158,8 @@ redis() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
 redis ping > /dev/null 2>&1 || die "no Redis at $REDIS_HOST:$REDIS_PORT (SPRING_DATA_REDIS_HOST/PORT)"
 
 BASE_URL="${SPRING_DATASOURCE_URL:-jdbc:postgresql://127.0.0.1:5432/postgres}"
-[[ "$BASE_URL" =~ ^jdbc:postgresql://([^/:?]+)(:([0-9]+))?/([^?]*) ]] \
-    || die "SPRING_DATASOURCE_URL=$BASE_URL: expected jdbc:postgresql://host[:port]/database"
+[[ "$BASE_URL" =~ ^jdbc:postgresql://([^/:?]+)(:([0-9]+))?/([^?]*) ]] ||
+    die "SPRING_DATASOURCE_URL=$BASE_URL: expected jdbc:postgresql://host[:port]/database"
 PG_HOST="${BASH_REMATCH[1]}"
 PG_PORT="${BASH_REMATCH[3]:-5432}"
 PG_ADMIN_DB="${BASH_REMATCH[4]:-postgres}"
@@ -211,8 +217,8 @@ for _ in $(seq 1 $((WAIT_SECONDS * 5))); do
     [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/actuator/health/readiness")" == 200 ]] && break
     sleep 0.2
 done
-[[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/actuator/health/readiness")" == 200 ]] \
-    || die "$SERVICE not ready after $WAIT_SECONDS s, see $LOG"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/actuator/health/readiness")" == 200 ]] ||
+    die "$SERVICE not ready after $WAIT_SECONDS s, see $LOG"
 log "ready after $(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
 
 # The producer's hot path under load: POST /events/{id}/reservations with a new userId each time, and every
@@ -220,8 +226,8 @@ log "ready after $(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN { printf "%.1
 if [[ "$SERVICE" == producer-service && "$LOAD_SECONDS" -gt 0 ]]; then
     if command -v wrk > /dev/null; then
         event=$(curl -fsS --max-time 10 "$URL/events" -H 'Content-Type: application/json' \
-            -H "Authorization: Bearer $TOKEN" -d '{"name":"aot-training","capacity":1000000}' \
-            | sed -E 's/.*"id":([0-9]+).*/\1/')
+            -H "Authorization: Bearer $TOKEN" -d '{"name":"aot-training","capacity":1000000}' |
+            sed -E 's/.*"id":([0-9]+).*/\1/')
         [[ "$event" =~ ^[0-9]+$ ]] || die "could not create the training event"
         cat > "$WORK/train.lua" << 'LUA'
 local event = os.getenv("AOT_EVENT")

@@ -17,61 +17,61 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  ./mvnw -B -q -DskipTests package
+    ./mvnw -B -q -DskipTests package
 fi
 
 if [ -n "${JAVA:-}" ]; then
-  :
+    :
 elif [ -n "${JAVA_HOME:-}" ]; then
-  JAVA="$JAVA_HOME/bin/java"
+    JAVA="$JAVA_HOME/bin/java"
 else
-  JAVA=java
+    JAVA=java
 fi
 JAVA_OPTS="${JAVA_OPTS--Xmx192m -XX:+UseSerialGC -XX:CICompilerCount=4 -XX:+ExitOnOutOfMemoryError}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-java_feature="$("$JAVA" -XshowSettings:properties -version 2>&1 \
-  | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
+java_feature="$("$JAVA" -XshowSettings:properties -version 2>&1 |
+    awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
 
 aot=0
 if [ "${AOT_CACHE:-0}" = 1 ]; then
-  if [ "${java_feature:-0}" -ge 25 ]; then
-    aot=1
-  else
-    jdk25="$(compgen -G "/usr/lib/jvm/*-25*/bin/java" | head -n 1 || true)"
-    echo "AOT_CACHE=1 skipped: $JAVA is Java ${java_feature:-?}, the AOT cache needs Java 25${jdk25:+ (e.g. JAVA=$jdk25)}; running without it"
-  fi
+    if [ "${java_feature:-0}" -ge 25 ]; then
+        aot=1
+    else
+        jdk25="$(compgen -G "/usr/lib/jvm/*-25*/bin/java" | head -n 1 || true)"
+        echo "AOT_CACHE=1 skipped: $JAVA is Java ${java_feature:-?}, the AOT cache needs Java 25${jdk25:+ (e.g. JAVA=$jdk25)}; running without it"
+    fi
 fi
 
 # The cache of SERVICE, made again when missing, older than the jar, or made by another java (the JVM would refuse it).
 aot_dir() { echo "$1/target/aot"; }
 if [ "$aot" = 1 ]; then
-  java_version="$("$JAVA" -version 2>&1)"
-  for service in consumer-service producer-service; do
-    dir="$(aot_dir "$service")"
-    if [ ! -s "$dir/app.aot" ] || [ "$service/target/$service.jar" -nt "$dir/app.aot" ] \
-      || [ "$(cat "$dir/app.aot.jvm" 2> /dev/null)" != "$java_version" ]; then
-      echo "$service: making its AOT cache in $dir (training run, about a minute)"
-      JAVA="$JAVA" AOT_JAVA_OPTS="$JAVA_OPTS" scripts/aot-cache.sh "$service" "$dir"
-    fi
-  done
+    java_version="$("$JAVA" -version 2>&1)"
+    for service in consumer-service producer-service; do
+        dir="$(aot_dir "$service")"
+        if [ ! -s "$dir/app.aot" ] || [ "$service/target/$service.jar" -nt "$dir/app.aot" ] ||
+            [ "$(cat "$dir/app.aot.jvm" 2> /dev/null)" != "$java_version" ]; then
+            echo "$service: making its AOT cache in $dir (training run, about a minute)"
+            JAVA="$JAVA" AOT_JAVA_OPTS="$JAVA_OPTS" scripts/aot-cache.sh "$service" "$dir"
+        fi
+    done
 fi
 
 pids=()
 stop() {
-  trap - INT TERM EXIT
-  kill "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
+    trap - INT TERM EXIT
+    kill "${pids[@]}" 2> /dev/null || true
+    wait "${pids[@]}" 2> /dev/null || true
 }
 trap stop INT TERM EXIT
 
 start() { # service port
-  if [ "$aot" = 1 ]; then
-    # From the extracted folder: the cache holds the class path relative to it.
-    (cd "$(aot_dir "$1")" && exec "$JAVA" $JAVA_OPTS -XX:AOTCache=app.aot -jar "$1.jar" --server.port="$2") &
-  else
-    "$JAVA" $JAVA_OPTS -jar "$1/target/$1.jar" --server.port="$2" &
-  fi
-  pids+=($!)
+    if [ "$aot" = 1 ]; then
+        # From the extracted folder: the cache holds the class path relative to it.
+        (cd "$(aot_dir "$1")" && exec "$JAVA" $JAVA_OPTS -XX:AOTCache=app.aot -jar "$1.jar" --server.port="$2") &
+    else
+        "$JAVA" $JAVA_OPTS -jar "$1/target/$1.jar" --server.port="$2" &
+    fi
+    pids+=($!)
 }
 start consumer-service "${CONSUMER_PORT:-8081}"
 start producer-service "${PRODUCER_PORT:-8080}"

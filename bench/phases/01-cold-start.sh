@@ -9,18 +9,18 @@ set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 phase_begin
 
-JAVA_FEATURE="$("$JAVA" -XshowSettings:properties -version 2>&1 \
-    | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
+JAVA_FEATURE="$("$JAVA" -XshowSettings:properties -version 2>&1 |
+    awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]) }')"
 now_ns() { date +%s%N; }
 since() { awk -v a="$1" -v b="${2:-$(now_ns)}" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; } # t0_ns [t1_ns] -> seconds
 readiness() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/actuator/health/readiness" 2> /dev/null || true; }
 share() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'; }
 peak_rss() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2> /dev/null || echo "?"; } # pid -> MiB
-allocated_bytes() { # pid -> jvm_gc_memory_allocated_bytes_total right after a forced GC (the counter moves at GCs)
+allocated_bytes() {                                                                                     # pid -> jvm_gc_memory_allocated_bytes_total right after a forced GC (the counter moves at GCs)
     "$JCMD" "$1" GC.run > /dev/null 2>&1 || return 0
     sleep 0.5
-    curl -fsS --max-time 5 "$PRODUCER_URL/actuator/prometheus" \
-        | awk '/^jvm_gc_memory_allocated_bytes_total/ { v = $NF } END { if (v != "") printf "%.0f", v }'
+    curl -fsS --max-time 5 "$PRODUCER_URL/actuator/prometheus" |
+        awk '/^jvm_gc_memory_allocated_bytes_total/ { v = $NF } END { if (v != "") printf "%.0f", v }'
 }
 cold_start() { # producer|consumer plain|aot database prefix -> COLD_PID, COLD_T0 (ns)
     local svc="$1-service" port="$PRODUCER_PORT" opts=("${SERVICE_OPTS[@]}" "${PRODUCER_OPTS[@]}")
@@ -44,7 +44,10 @@ cold_start() { # producer|consumer plain|aot database prefix -> COLD_PID, COLD_T
 await_ready() { # name port pid t0_ns -> seconds from t0 to the first 200 of /actuator/health/readiness
     for _ in $(seq 1 $((WAIT_SECONDS * 10))); do
         kill -0 "$3" 2> /dev/null || die "$1 exited during start-up, see $WORK/cold-$1-*.log"
-        [[ "$(readiness "$2")" == 200 ]] && { since "$4"; return 0; }
+        [[ "$(readiness "$2")" == 200 ]] && {
+            since "$4"
+            return 0
+        }
         sleep 0.1
     done
     die "$1 not ready after $WAIT_SECONDS s"
@@ -69,7 +72,7 @@ cache_refused() { # variant log -> a note if the JVM of the AOT variant did not 
     fi
 }
 cold_set() { state_set "COLD_${1}_$2" "$3"; } # variant name value
-cold_variant() { # plain|aot
+cold_variant() {                              # plain|aot
     local v="$1" db="${DB}_cold_$1" prefix="$PREFIX-cold-$1" path open t0 w1 w2 steady a0 a1 n
     local ready first1 first2 rate_steady note
     pg -d postgres -c "CREATE DATABASE \"$db\"" > /dev/null
@@ -173,8 +176,8 @@ else
             SPRING_DATASOURCE_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/postgres" SPRING_DATASOURCE_USERNAME="$PG_USER" \
             SPRING_DATA_REDIS_HOST="$REDIS_HOST" SPRING_DATA_REDIS_PORT="$REDIS_PORT" RESERVATION_QUEUE_SHARDS="$SHARDS" \
             RESERVATION_API_MAX_QUEUE_DEPTH=10000000 RESERVATION_BENCH_NOOP_ENDPOINT=true \
-            "$ROOT/scripts/aot-cache.sh" "$svc" "$WORK/aot-$svc" > "$WORK/aot-$svc.log" 2>&1 \
-            || die "AOT cache of $svc failed: $(tail -n 2 "$WORK/aot-$svc.log" | tr '\n' ' ')"
+            "$ROOT/scripts/aot-cache.sh" "$svc" "$WORK/aot-$svc" > "$WORK/aot-$svc.log" 2>&1 ||
+            die "AOT cache of $svc failed: $(tail -n 2 "$WORK/aot-$svc.log" | tr '\n' ' ')"
         mv "$WORK/aot-$svc/aot-training.log" "$WORK/aot-training-$svc.log" 2> /dev/null || true
     done
 fi

