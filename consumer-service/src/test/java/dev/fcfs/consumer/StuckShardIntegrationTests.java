@@ -12,7 +12,6 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-
 import dev.fcfs.consumer.worker.ShardCoordinator;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.QueueKeys;

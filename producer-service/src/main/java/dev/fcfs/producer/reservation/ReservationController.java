@@ -3,8 +3,8 @@ package dev.fcfs.producer.reservation;
 import java.io.IOException;
 import java.util.UUID;
 
-import dev.fcfs.producer.security.CallerIdentity;
 import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
+import dev.fcfs.producer.security.CallerIdentity;
 import dev.fcfs.producer.web.StrictNumberBinding;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;

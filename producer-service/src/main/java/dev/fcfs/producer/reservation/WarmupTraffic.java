@@ -5,8 +5,8 @@ import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.UUID;
 
-import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.producer.metrics.ReservationOutcomeMetrics;
+import dev.fcfs.producer.web.ApiProperties;
 import dev.fcfs.shared.reservation.ReservationId;
 import dev.fcfs.shared.warmup.ScratchRuns;
 import jakarta.servlet.http.HttpServletRequest;
