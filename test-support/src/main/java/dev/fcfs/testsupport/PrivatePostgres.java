@@ -277,19 +277,15 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     /** What a {@link PrivatePostgres} runs with. */
-    public static final class Builder {
+    public static final class Builder extends ProcessOptions<Builder> {
 
         private Path binaries;
-
-        private int port;
 
         private Path directory;
 
         private boolean fsync = true;
 
         private boolean statementStatistics;
-
-        private boolean shutdownHook = true;
 
         private Builder() {
         }
@@ -300,12 +296,6 @@ public final class PrivatePostgres implements AutoCloseable {
          */
         public Builder binaries(Path binaries) {
             this.binaries = binaries;
-            return this;
-        }
-
-        /** A fixed port; by default a free one. */
-        public Builder port(int port) {
-            this.port = port;
             return this;
         }
 
@@ -327,15 +317,6 @@ public final class PrivatePostgres implements AutoCloseable {
         /** Loads and installs {@code pg_stat_statements}, to read what each database role executed. */
         public Builder statementStatistics() {
             this.statementStatistics = true;
-            return this;
-        }
-
-        /**
-         * Leaves stopping the cluster to the caller, also when the JVM exits: by default a shutdown hook stops it,
-         * so that a test JVM that ends without {@link #close()} leaves no server behind.
-         */
-        public Builder noShutdownHook() {
-            this.shutdownHook = false;
             return this;
         }
 

@@ -66,8 +66,6 @@ public final class PrivateRedis implements AutoCloseable {
 
     private Thread outputPump;
 
-    private volatile boolean frozen;
-
     private RedisClient client;
 
     private StatefulRedisConnection<String, String> connection;
@@ -206,7 +204,6 @@ public final class PrivateRedis implements AutoCloseable {
     /** Crashes the server with SIGKILL: no shutdown, no final write. Only what was fsynced survives. */
     public synchronized void kill() {
         Processes.kill(process());
-        this.frozen = false;
         dropConnection();
     }
 
@@ -216,13 +213,11 @@ public final class PrivateRedis implements AutoCloseable {
      */
     public void freeze() {
         Processes.freeze(pid());
-        this.frozen = true;
     }
 
     /** Lets a server frozen by {@link #freeze()} run again (SIGCONT). */
     public void thaw() {
         Processes.signal(pid(), "CONT");
-        this.frozen = false;
     }
 
     /** Starts the server again, on the same port and directory, and waits until it has loaded its data. */
@@ -258,7 +253,8 @@ public final class PrivateRedis implements AutoCloseable {
         }
         Process current = this.process;
         if (current != null) {
-            if (this.frozen) {
+            if (current.isAlive()) {
+                // a frozen server would only see SIGTERM once continued; one that is not ignores SIGCONT
                 thaw();
             }
             Processes.stop(current, Duration.ofSeconds(10));
@@ -366,21 +362,17 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     /** What a {@link PrivateRedis} process runs with. */
-    public static final class Builder {
+    public static final class Builder extends ProcessOptions<Builder> {
 
         private Path binary;
 
         private Path configFile;
-
-        private int port;
 
         private Path directory;
 
         private String password;
 
         private Consumer<String> output;
-
-        private boolean shutdownHook = true;
 
         private final List<String> args = new ArrayList<>();
 
@@ -399,12 +391,6 @@ public final class PrivateRedis implements AutoCloseable {
          */
         public Builder configFile(Path configFile) {
             this.configFile = configFile;
-            return this;
-        }
-
-        /** A fixed port; by default a free one. */
-        public Builder port(int port) {
-            this.port = port;
             return this;
         }
 
@@ -442,15 +428,6 @@ public final class PrivateRedis implements AutoCloseable {
         /** Where the server's output lines go; by default {@code redis.log} in its directory. */
         public Builder output(Consumer<String> output) {
             this.output = output;
-            return this;
-        }
-
-        /**
-         * Leaves stopping the server to the caller, also when the JVM exits: by default a shutdown hook stops it, so
-         * that a test JVM that ends without {@link #close()} leaves no server behind.
-         */
-        public Builder noShutdownHook() {
-            this.shutdownHook = false;
             return this;
         }
 

@@ -262,8 +262,8 @@ public final class ServiceProcess implements AutoCloseable {
                 : " (last answer: " + this.lastAnswer + "); end of " + this.log + ":\n" + tail(60);
     }
 
-    /** How a {@link ServiceProcess} is started. */
-    public static final class Builder {
+    /** How a {@link ServiceProcess} is started; its port is passed as {@code SERVER_PORT}. */
+    public static final class Builder extends ProcessOptions<Builder> {
 
         private final String name;
 
@@ -273,8 +273,6 @@ public final class ServiceProcess implements AutoCloseable {
 
         private final List<String> jvmOptions = new ArrayList<>();
 
-        private int port;
-
         private boolean isolated;
 
         private Path log;
@@ -283,17 +281,9 @@ public final class ServiceProcess implements AutoCloseable {
 
         private Path workingDirectory;
 
-        private boolean shutdownHook = true;
-
         private Builder(String name, Path jar) {
             this.name = name;
             this.jar = jar;
-        }
-
-        /** The HTTP port, passed as {@code SERVER_PORT}; by default a free one. */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
         }
 
         /** Variables added to the environment (this JVM's, unless {@link #isolated()}). */
@@ -331,15 +321,6 @@ public final class ServiceProcess implements AutoCloseable {
 
         public Builder workingDirectory(Path directory) {
             this.workingDirectory = directory;
-            return this;
-        }
-
-        /**
-         * Leaves stopping the process to the caller, also when the JVM exits: by default a shutdown hook kills it, so
-         * that a test JVM that dies without stopping it leaves no service writing into shared servers.
-         */
-        public Builder noShutdownHook() {
-            this.shutdownHook = false;
             return this;
         }
 

@@ -150,24 +150,22 @@ public final class TcpProxy implements AutoCloseable {
         }
 
         void start() {
-            daemon(this::clientToServer, "tcp-proxy-up-" + this.client.getPort());
-            daemon(this::serverToClient, "tcp-proxy-down-" + this.client.getPort());
+            daemon(() -> forward(this.client, this.upstream, true), "tcp-proxy-up-" + this.client.getPort());
+            daemon(() -> forward(this.upstream, this.client, false), "tcp-proxy-down-" + this.client.getPort());
         }
 
-        private void clientToServer() {
+        /** Copies one direction until either side goes away; what clients send may be held. */
+        private void forward(Socket from, Socket to, boolean fromClient) {
             byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = this.client.getInputStream()) {
-                OutputStream out = this.upstream.getOutputStream();
-                int read;
-                while ((read = in.read(buffer)) != -1) {
-                    synchronized (this) {
-                        if (TcpProxy.this.holding || !this.held.isEmpty()) {
-                            this.held.add(Arrays.copyOf(buffer, read));
-                        }
-                        else {
-                            out.write(buffer, 0, read);
-                            out.flush();
-                        }
+            try (InputStream in = from.getInputStream()) {
+                OutputStream out = to.getOutputStream();
+                for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
+                    if (fromClient) {
+                        send(out, buffer, read);
+                    }
+                    else {
+                        out.write(buffer, 0, read);
+                        out.flush();
                     }
                 }
             }
@@ -179,21 +177,13 @@ public final class TcpProxy implements AutoCloseable {
             }
         }
 
-        private void serverToClient() {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = this.upstream.getInputStream()) {
-                OutputStream out = this.client.getOutputStream();
-                int read;
-                while ((read = in.read(buffer)) != -1) {
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
+        private synchronized void send(OutputStream out, byte[] buffer, int length) throws IOException {
+            if (TcpProxy.this.holding || !this.held.isEmpty()) {
+                this.held.add(Arrays.copyOf(buffer, length));
             }
-            catch (IOException ex) {
-                // one side went away
-            }
-            finally {
-                close();
+            else {
+                out.write(buffer, 0, length);
+                out.flush();
             }
         }
 
