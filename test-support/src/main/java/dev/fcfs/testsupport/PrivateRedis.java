@@ -317,27 +317,26 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     /**
-     * {@code PING} and {@code INFO persistence} on a raw socket: PING is refused with {@code LOADING} while the data
-     * is read back, so only {@code PONG} with {@code loading:0} means all of it is there.
+     * {@code PING} on a raw socket (after {@code AUTH} where there is a password). While the server reads its data
+     * back it refuses PING with {@code LOADING}: only {@code PONG} means all of it is there.
      */
     private boolean answersReady() {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
             socket.setSoTimeout(1000);
             OutputStream out = socket.getOutputStream();
             String auth = (this.password != null) ? "AUTH " + this.password + "\r\n" : "";
-            out.write((auth + "PING\r\nINFO persistence\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((auth + "PING\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
+            int replies = (this.password != null) ? 2 : 1;
             StringBuilder reply = new StringBuilder();
-            byte[] buffer = new byte[4096];
-            while (!reply.toString().matches("(?s).*loading:\\d.*")) {
-                int read = in.read(buffer);
-                if (read < 0) {
+            for (int c = in.read(); c != -1; c = in.read()) {
+                reply.append((char) c);
+                if (c == '\n' && --replies == 0) {
                     break;
                 }
-                reply.append(new String(buffer, 0, read, StandardCharsets.US_ASCII));
             }
-            return reply.indexOf("+PONG") >= 0 && reply.indexOf("loading:0") >= 0;
+            return reply.toString().endsWith("+PONG\r\n");
         }
         catch (IOException ex) {
             return false;

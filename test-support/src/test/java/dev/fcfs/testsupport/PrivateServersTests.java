@@ -42,6 +42,15 @@ class PrivateServersTests {
     }
 
     @Test
+    void passwordProtectedRedisIsReadyAndReachableWithItsPassword() {
+        assumeTrue(PrivateRedis.binaryAvailable(), "no redis-server here");
+        try (PrivateRedis redis = PrivateRedis.builder().password("kit-secret").start()) {
+            assertThat(redis.commands().ping()).isEqualTo("PONG");
+            assertThat(redis.connectionDetails().getPassword()).isEqualTo("kit-secret");
+        }
+    }
+
+    @Test
     void frozenRedisAnswersOnlyOnceThawed() throws IOException {
         assumeTrue(PrivateRedis.binaryAvailable(), "no redis-server here");
         try (PrivateRedis redis = PrivateRedis.builder().start();
