@@ -10,7 +10,7 @@ import dev.fcfs.consumer.decision.LeaseLostException;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.reservation.ReservationId;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 @SpringBootTest(properties = { "reservation.warmup.enabled=false",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class FencingIntegrationTests {
 
     private static final int UNSERVED_SHARD = 1000;

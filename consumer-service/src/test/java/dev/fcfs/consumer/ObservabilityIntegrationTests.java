@@ -7,7 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "reservation.warmup.enabled=false", "reservation.worker.lease-ttl=2s",
                 "reservation.queue.shards=2" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class ObservabilityIntegrationTests {
 
     private static final HttpClient http = HttpClient.newHttpClient();

@@ -13,7 +13,7 @@ import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.reservation.ReservationId;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(properties = { "reservation.warmup.enabled=false", "reservation.worker.lease-ttl=2s",
         "reservation.queue.shards=4" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class PoisonJobIntegrationTests {
 
     /** Epoch millis in the year 318857: decodes fine, {@code timestamp out of range} in PostgreSQL. */

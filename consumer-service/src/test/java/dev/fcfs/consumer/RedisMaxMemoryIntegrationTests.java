@@ -8,7 +8,7 @@ import dev.fcfs.consumer.worker.ShardCoordinator;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.redis.RedisErrors;
 import dev.fcfs.testsupport.PrivateRedis;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(properties = { "reservation.warmup.enabled=false",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
         "reservation.worker.batch-size=250" })
-@Import({ ServiceTestInfrastructure.class, RedisMaxMemoryIntegrationTests.FullRedis.class })
+@Import({ TestServers.class, RedisMaxMemoryIntegrationTests.FullRedis.class })
 class RedisMaxMemoryIntegrationTests {
 
     @Autowired

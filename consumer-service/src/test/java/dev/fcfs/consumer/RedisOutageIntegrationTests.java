@@ -5,7 +5,6 @@ import java.time.Duration;
 import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.testsupport.ProxiedRedis;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
 import dev.fcfs.testsupport.TcpProxy;
 import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(properties = { "reservation.warmup.enabled=false",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2",
         "spring.data.redis.timeout=2s" })
-@Import({ ServiceTestInfrastructure.class, ProxiedRedis.class, RedisOutageIntegrationTests.Direct.class })
+@Import({ TestServers.class, ProxiedRedis.class, RedisOutageIntegrationTests.Direct.class })
 class RedisOutageIntegrationTests {
 
     @Autowired

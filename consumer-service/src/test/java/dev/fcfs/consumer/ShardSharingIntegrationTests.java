@@ -17,7 +17,7 @@ import dev.fcfs.consumer.worker.WorkerMetrics;
 import dev.fcfs.consumer.worker.WorkerProperties;
 import dev.fcfs.shared.queue.QueueKeys;
 import dev.fcfs.shared.redis.RedisRequirements;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(properties = { "reservation.warmup.enabled=false",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class ShardSharingIntegrationTests {
 
     @Autowired

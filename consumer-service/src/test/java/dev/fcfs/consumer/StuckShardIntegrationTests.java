@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "reservation.warmup.enabled=false", "reservation.worker.lease-ttl=2s",
                 "reservation.queue.shards=2", "reservation.worker.stuck-after=2s" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class StuckShardIntegrationTests {
 
     private static final HttpClient http = HttpClient.newHttpClient();

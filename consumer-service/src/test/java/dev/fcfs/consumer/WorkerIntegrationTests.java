@@ -15,7 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.fcfs.consumer.worker.ShardCoordinator;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 /** The worker against real Redis and PostgreSQL: what ends up committed, and what is left in Redis. */
 @SpringBootTest(properties = { "reservation.warmup.enabled=false",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=4" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class WorkerIntegrationTests {
 
     private static final Duration DECIDED_WITHIN = Duration.ofSeconds(20);

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import dev.fcfs.testsupport.PrivatePostgres;
+import dev.fcfs.testsupport.ServiceProcess;
+
 /**
  * Development only: runs the producer and the consumer on a machine with nothing but a JDK. Starts an embedded
  * PostgreSQL and an embedded redis-server on free ports, then both service jars as child processes pointed at
@@ -37,7 +40,7 @@ public final class DevLauncher {
     private static final LinePrinter SAY = LinePrinter.prefixed("launcher", OUT);
 
     /** Everything started so far, most recent first: the order in which it is stopped. */
-    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final Deque<Started> running = new ArrayDeque<>();
 
     private volatile boolean stopping;
 
@@ -64,8 +67,9 @@ public final class DevLauncher {
     }
 
     private void run() throws IOException, InterruptedException {
-        if ("root".equals(System.getProperty("user.name"))) {
-            throw new IllegalStateException("PostgreSQL refuses to run as root: start the launcher as a normal user");
+        if (!PrivatePostgres.canRunHere()) {
+            throw new IllegalStateException("PostgreSQL refuses to run as root, and there is no postgres user to run "
+                    + "it as: start the launcher as a normal user");
         }
         Path root = findProjectRoot();
         Path producerJar = requireJar(root, "producer-service");
@@ -76,17 +80,18 @@ public final class DevLauncher {
 
         int postgresPort = Ports.preferredOrFree(preferredPort("FCFS_DEV_POSTGRES_PORT", 5432));
         SAY.println("Starting PostgreSQL 15 on port " + postgresPort + " ...");
-        DevPostgres postgres = started(
-                DevPostgres.start(postgresPort, Files.createDirectory(this.workDir.resolve("postgres"))));
+        PrivatePostgres postgres = EmbeddedServers.postgres(postgresPort,
+                Files.createDirectory(this.workDir.resolve("postgres")));
+        started("PostgreSQL on port " + postgresPort, postgres);
 
         int redisPort = Ports.preferredOrFree(preferredPort("FCFS_DEV_REDIS_PORT", 6379));
         SAY.println("Starting redis-server on port " + redisPort + " (no persistence) ...");
-        started(DevRedis.start(redisPort, Files.createDirectory(this.workDir.resolve("redis")),
-                LinePrinter.prefixed("redis", OUT)));
+        started("redis-server on port " + redisPort, EmbeddedServers.redis(redisPort,
+                Files.createDirectory(this.workDir.resolve("redis")), LinePrinter.prefixed("redis", OUT)));
 
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("SPRING_DATASOURCE_URL", postgres.jdbcUrl());
-        environment.put("SPRING_DATASOURCE_USERNAME", DevPostgres.USER);
+        environment.put("SPRING_DATASOURCE_USERNAME", PrivatePostgres.USER);
         environment.put("SPRING_DATASOURCE_PASSWORD", "");
         environment.put("SPRING_DATA_REDIS_HOST", "127.0.0.1");
         environment.put("SPRING_DATA_REDIS_PORT", String.valueOf(redisPort));
@@ -95,20 +100,18 @@ public final class DevLauncher {
             .orElseGet(DevLauncher::randomToken);
 
         int consumerPort = Ports.preferredOrFree(preferredPort("FCFS_DEV_CONSUMER_PORT", 8081));
-        ServiceProcess consumer = started(ServiceProcess.start("consumer", consumerJar, consumerPort, environment,
-                LinePrinter.prefixed("consumer", OUT)));
+        ServiceProcess consumer = startService("consumer", consumerJar, consumerPort, environment);
         int producerPort = Ports.preferredOrFree(preferredPort("FCFS_DEV_PRODUCER_PORT", 8080));
         if (producerPort == consumerPort) {
             producerPort = Ports.anyFree();
         }
         Map<String, String> producerEnvironment = new LinkedHashMap<>(environment);
         producerEnvironment.put("RESERVATION_ADMIN_TOKEN", adminToken);
-        ServiceProcess producer = started(ServiceProcess.start("producer", producerJar, producerPort,
-                producerEnvironment, LinePrinter.prefixed("producer", OUT)));
+        ServiceProcess producer = startService("producer", producerJar, producerPort, producerEnvironment);
         SAY.println("Starting consumer-service on port " + consumerPort + " and producer-service on port "
                 + producerPort + " ...");
 
-        ServiceProcess.awaitHealthy(List.of(consumer, producer), Duration.ofSeconds(180));
+        ServiceProcess.awaitHealthy(Duration.ofSeconds(180), List.of(consumer, producer));
         printBanner(producer, consumer, postgres, redisPort, adminToken);
 
         // Both services run until Ctrl-C; if one of them dies on its own, stop everything rather than limp on.
@@ -121,15 +124,41 @@ public final class DevLauncher {
         }
     }
 
-    private <T extends AutoCloseable> T started(T resource) {
+    /**
+     * Starts {@code java -jar} of a service with the launcher's environment plus {@code environment}, its output
+     * copied to the console with its name in front. Stopping it is SIGTERM, which Spring Boot turns into a graceful
+     * shutdown (the producer finishes in-flight requests, the consumer its batch and lease release); killed if still
+     * running after 30 s.
+     */
+    private ServiceProcess startService(String name, Path jar, int port, Map<String, String> environment) {
+        List<String> jvmOptions = Optional.ofNullable(System.getenv("JAVA_OPTS"))
+            .filter((options) -> !options.isBlank())
+            .map((options) -> List.of(options.trim().split("\\s+")))
+            .orElse(List.of());
+        ServiceProcess service = ServiceProcess.builder(name, jar)
+            .port(port)
+            .environment(environment)
+            .jvmOptions(jvmOptions)
+            .output(LinePrinter.prefixed(name, OUT)::println)
+            .noShutdownHook()
+            .start();
+        started(name + "-service (pid " + service.pid() + ")", () -> {
+            int status = service.stop(Duration.ofSeconds(30));
+            if (status >= 0) {
+                OUT.printf("%-9s| exited with status %d%n", name, status);
+            }
+        });
+        return service;
+    }
+
+    private void started(String name, AutoCloseable resource) {
         synchronized (this.running) {
             if (this.stopping) {
-                closeQuietly(resource);
+                closeQuietly(new Started(name, resource));
                 throw new IllegalStateException("Stopping");
             }
-            this.running.push(resource);
+            this.running.push(new Started(name, resource));
         }
-        return resource;
     }
 
     /** The shutdown hook: services first (most recent first), then Redis and PostgreSQL, then the files. */
@@ -140,8 +169,8 @@ public final class DevLauncher {
                 SAY.println("Stopping: services first (graceful), then Redis and PostgreSQL ...");
             }
             while (!this.running.isEmpty()) {
-                AutoCloseable resource = this.running.pop();
-                SAY.println("Stopping " + resource);
+                Started resource = this.running.pop();
+                SAY.println("Stopping " + resource.name());
                 closeQuietly(resource);
             }
         }
@@ -151,12 +180,12 @@ public final class DevLauncher {
         }
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
+    private static void closeQuietly(Started started) {
         try {
-            resource.close();
+            started.resource().close();
         }
         catch (Exception ex) {
-            SAY.println("Could not stop " + resource + ": " + ex);
+            SAY.println("Could not stop " + started.name() + ": " + ex);
         }
     }
 
@@ -212,9 +241,9 @@ public final class DevLauncher {
         return jar;
     }
 
-    private static void printBanner(ServiceProcess producer, ServiceProcess consumer, DevPostgres postgres,
+    private static void printBanner(ServiceProcess producer, ServiceProcess consumer, PrivatePostgres postgres,
             int redisPort, String adminToken) {
-        String api = producer.baseUrl();
+        String api = "http://localhost:" + producer.port();
         String banner = String.join(System.lineSeparator(), "",
                 "================================================================================",
                 " fcfs-reservations is running (development try-out: embedded servers, no persistence)",
@@ -223,7 +252,7 @@ public final class DevLauncher {
                 "  Dashboard           " + api + "/dashboard",
                 "  Swagger UI          " + api + "/swagger-ui.html",
                 "  Producer health     " + api + "/actuator/health",
-                "  Consumer health     " + consumer.baseUrl() + "/actuator/health",
+                "  Consumer health     http://localhost:" + consumer.port() + "/actuator/health",
                 "  PostgreSQL          " + postgres.jdbcUrl() + "  (user postgres, no password)",
                 "  Redis               127.0.0.1:" + redisPort,
                 "  Admin token         " + adminToken + "  (Authorization: Bearer, for POST /events and /admin/**)",
@@ -240,6 +269,10 @@ public final class DevLauncher {
                 " Ctrl-C stops both services, then Redis and PostgreSQL, and deletes their files.",
                 "================================================================================", "");
         OUT.println(banner);
+    }
+
+    /** Something running, and its name in the launcher's output. */
+    private record Started(String name, AutoCloseable resource) {
     }
 
 }

@@ -14,14 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import dev.fcfs.testsupport.PrivatePostgres;
+import dev.fcfs.testsupport.PrivateRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The embedded servers of the try-out start, answer and stop without leaving a process behind.
+ * The embedded servers of the try-out start, answer and stop without leaving a process behind. As root (CI), the
+ * PostgreSQL one runs as the {@code postgres} user.
  */
 class EmbeddedServersTests {
 
@@ -33,7 +36,7 @@ class EmbeddedServersTests {
         int port = Ports.anyFree();
         List<String> output = new ArrayList<>();
         long pid;
-        try (DevRedis redis = DevRedis.start(port, this.workDir, output::add)) {
+        try (PrivateRedis redis = EmbeddedServers.redis(port, this.workDir, output::add)) {
             pid = redis.pid();
             assertThat(command(port, "PING")).isEqualTo("+PONG");
             assertThat(command(port, "CONFIG", "GET", "maxmemory-policy")).contains("noeviction");
@@ -52,13 +55,13 @@ class EmbeddedServersTests {
 
     @Test
     void postgresAcceptsConnectionsWithTheServicesDefaultCredentials() throws Exception {
-        assumeFalse("root".equals(System.getProperty("user.name")), "PostgreSQL refuses to run as root");
+        assumeTrue(PrivatePostgres.canRunHere(), "PostgreSQL refuses to run as root, and there is no postgres user");
         int port = Ports.anyFree();
         String url;
-        try (DevPostgres postgres = DevPostgres.start(port, this.workDir)) {
+        try (PrivatePostgres postgres = EmbeddedServers.postgres(port, this.workDir)) {
             url = postgres.jdbcUrl();
             Properties credentials = new Properties();
-            credentials.setProperty("user", DevPostgres.USER);
+            credentials.setProperty("user", PrivatePostgres.USER);
             credentials.setProperty("password", "");
             try (Connection connection = DriverManager.getConnection(url, credentials);
                     ResultSet result = connection.createStatement().executeQuery("SHOW server_version")) {

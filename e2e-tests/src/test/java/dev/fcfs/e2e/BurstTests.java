@@ -12,6 +12,7 @@ import dev.fcfs.loadgen.InvariantChecker;
 import dev.fcfs.loadgen.LoadDriver;
 import dev.fcfs.loadgen.Requests;
 import dev.fcfs.loadgen.ReservationApi;
+import dev.fcfs.testsupport.Deployment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

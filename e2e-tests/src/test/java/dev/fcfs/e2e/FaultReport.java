@@ -10,6 +10,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.fcfs.testsupport.Deployment;
+
 /**
  * The table the fault-injection suite prints at its end and writes to {@code e2e-tests/target/fault-report.md}:
  * one row per scenario, with counts measured through the API ({@link Tally}) and whether every check held.
@@ -116,7 +118,7 @@ final class FaultReport {
     void publish() {
         String text = render();
         System.out.println(text);
-        Path file = ServiceProcess.projectRoot().resolve("e2e-tests/target/fault-report.md");
+        Path file = Deployment.projectRoot().resolve("e2e-tests/target/fault-report.md");
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, text);

@@ -19,7 +19,9 @@ import dev.fcfs.loadgen.InvariantChecker;
 import dev.fcfs.loadgen.LoadDriver;
 import dev.fcfs.loadgen.Requests;
 import dev.fcfs.loadgen.ReservationApi;
-import dev.fcfs.testsupport.LocalRedisCluster;
+import dev.fcfs.testsupport.Deployment;
+import dev.fcfs.testsupport.PrivateRedisCluster;
+import dev.fcfs.testsupport.ServiceProcess;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -58,12 +60,16 @@ class RedisClusterTests {
 
     @BeforeAll
     static void startServices() {
-        assumeTrue(LocalRedisCluster.binariesAvailable(),
+        assumeTrue(PrivateRedisCluster.binariesAvailable(),
                 "redis-server and redis-cli are not on the PATH: the Redis Cluster end-to-end test cannot run here");
         // Small batches make deciding take long enough for the kill to land mid-burst.
-        deployment = Deployment.start("cluster", BackingServers.startWithRedisCluster(MASTERS), SHARDS, 2,
-                Map.of("RESERVATION_WORKER_LEASE_TTL", "2s", "RESERVATION_WORKER_BLOCK_TIMEOUT", "1s",
-                        "RESERVATION_WORKER_BATCH_SIZE", "20"));
+        deployment = Deployment.builder("cluster")
+            .redisCluster(MASTERS)
+            .shards(SHARDS)
+            .consumers(2)
+            .consumerSettings(Map.of("RESERVATION_WORKER_LEASE_TTL", "2s", "RESERVATION_WORKER_BLOCK_TIMEOUT", "1s",
+                    "RESERVATION_WORKER_BATCH_SIZE", "20"))
+            .start();
         driver = new LoadDriver(new ReservationApi(deployment.producer().baseUri(), deployment.adminToken()));
     }
 
@@ -79,16 +85,15 @@ class RedisClusterTests {
 
     @Test
     void keepsEveryGuaranteeOnAThreeMasterClusterThroughABurstAndAKilledConsumer() {
-        LocalRedisCluster cluster = deployment.servers().redisCluster();
-        ServiceProcess victim = deployment.consumers().get(0);
-        ServiceProcess survivor = deployment.consumers().get(1);
-        assertThat(health(survivor)).as("%s health", survivor).contains("\"cluster_size\":" + MASTERS);
+        PrivateRedisCluster cluster = deployment.redisCluster();
+        ServiceProcess consumer = deployment.consumers().get(1);
+        assertThat(health(consumer)).as("%s health", consumer).contains("\"cluster_size\":" + MASTERS);
 
         long seed = System.nanoTime();
         Random random = new Random(seed);
         List<Long> events = List.of(driver.createEvent("cluster-a", 30).id(), driver.createEvent("cluster-b", 150).id(),
                 driver.createEvent("cluster-c", 600).id(), driver.createEvent("cluster-d", 1500).id());
-        String prefix = deployment.servers().keyPrefix();
+        String prefix = deployment.keyPrefix();
         assertThat(cluster.keysPerNode(prefix + ":*:event:*")).as("event keys per master")
             .hasSize(MASTERS)
             .allSatisfy((node, keys) -> assertThat(keys).as("event keys on %s", node).isPositive());
@@ -96,14 +101,20 @@ class RedisClusterTests {
         CompletableFuture<Void> firstWave = driver.fire(Requests.interleave(random,
                 Requests.valid(events, 1500, 1000, random), Requests.idempotentReplays(events, 20, random),
                 Requests.malformed(events)));
-        Awaitility.await("first seats decided")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> driver.reservedSoFar() > 0);
-        int exitStatus = victim.kill();
+        // Whichever consumer is caught holding work is killed: where the events fall decides which has more of it.
+        Shards.Kill kill = new Shards(deployment, SHARDS).killHoldingWork(deployment.consumers(),
+                Duration.ofSeconds(60));
+        ServiceProcess victim = kill.victim();
+        ServiceProcess survivor = deployment.consumers().stream()
+            .filter((other) -> other != victim)
+            .findFirst()
+            .orElseThrow();
         boolean stillSending = !firstWave.isDone();
-        assertThat(exitStatus).as("exit status of %s after SIGKILL", victim)
+        assertThat(kill.exitStatus()).as("exit status of %s after SIGKILL", victim)
             .isEqualTo(ServiceProcess.SIGKILL_EXIT_STATUS);
+        assertThat(kill.shards()).as("shards leased by %s when killed", victim).isNotEmpty();
+        assertThat(kill.jobsLeftBehind()).as("jobs %s had taken and not acknowledged when killed", victim)
+            .isPositive();
         firstWave.orTimeout(2, TimeUnit.MINUTES).join();
         long pendingAfterKill = driver.undecidedCount();
         assertThat(stillSending || pendingAfterKill > 0)
@@ -116,8 +127,8 @@ class RedisClusterTests {
         driver.awaitAllDecided(Duration.ofSeconds(60));
         History history = driver.history();
 
-        System.out.printf("RedisClusterTests (seed %d) on %s: killed %s (still sending: %s, %d pending right after), "
-                + "%d retried after 429/503; %s%n", seed, cluster, victim, stillSending, pendingAfterKill,
+        System.out.printf("RedisClusterTests (seed %d) on %s: %s (still sending: %s, %d pending right after), "
+                + "%d retried after 429/503; %s%n", seed, cluster, kill, stillSending, pendingAfterKill,
                 driver.retried(), InvariantChecker.summary(history));
         assertThat(InvariantChecker.violations(history)).as("violations (seed %d) in %s", seed, deployment).isEmpty();
         assertThat(history.validRequests()).isEqualTo(1500 + 20 + 1000);
@@ -131,7 +142,7 @@ class RedisClusterTests {
 
     @Test
     void answersEveryRequestAtOnceAfterAShardsSlotMovedToAnotherMaster() {
-        LocalRedisCluster cluster = deployment.servers().redisCluster();
+        PrivateRedisCluster cluster = deployment.redisCluster();
         List<String> slowOrRefused = new CopyOnWriteArrayList<>();
         // One request at a time: nothing else in flight would flush a command Lettuce re-sends after a redirection.
         // Such a command used to wait for the producer's 2 s Redis timeout (503); a second and a half leaves room for
@@ -145,7 +156,7 @@ class RedisClusterTests {
             Random random = new Random(42);
             long event = oneByOne.createEvent("cluster-moved", 1000).id();
             oneByOne.fire(Requests.valid(List.of(event), 20, 20, random)).orTimeout(1, TimeUnit.MINUTES).join();
-            String queue = deployment.servers().keyPrefix() + ":{s" + (event % SHARDS) + "}:queue";
+            String queue = deployment.keyPrefix() + ":{s" + (event % SHARDS) + "}:queue";
 
             String moved = cluster.moveSlot(SlotHash.getSlot(queue));
             oneByOne.fire(Requests.valid(List.of(event), 20, 20, random)).orTimeout(1, TimeUnit.MINUTES).join();
@@ -166,10 +177,10 @@ class RedisClusterTests {
     void parksUndecodableJobsOnEveryMasterAndLetsTheOperatorRequeueAndDiscardThem() {
         ReservationApi api = new ReservationApi(deployment.producer().baseUri(), deployment.adminToken());
         Map<String, String> admin = Map.of("Authorization", "Bearer " + deployment.adminToken());
-        String prefix = deployment.servers().keyPrefix();
+        String prefix = deployment.keyPrefix();
         // A job no worker can decode on every shard, queued like the producer queues (LPUSH): each worker parks its
         // shard's one in the shard's dead letters (dead_letter.lua), so the dead letters live on all three masters.
-        RedisClusterClient client = RedisClusterClient.create(deployment.servers().redisCluster().nodes().stream()
+        RedisClusterClient client = RedisClusterClient.create(deployment.redisCluster().nodes().stream()
             .map((node) -> RedisURI.create("redis://" + node)).toList());
         try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
             for (int shard = 0; shard < SHARDS; shard++) {

@@ -12,7 +12,8 @@ import dev.fcfs.loadgen.InvariantChecker;
 import dev.fcfs.loadgen.LoadDriver;
 import dev.fcfs.loadgen.Requests;
 import dev.fcfs.loadgen.ReservationApi;
-import org.awaitility.Awaitility;
+import dev.fcfs.testsupport.Deployment;
+import dev.fcfs.testsupport.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A consumer killed with SIGKILL in the middle of a burst: the other consumer must take over its shards after
- * the lease TTL and decide what it left behind, in line order, losing nothing; the killed consumer, restarted,
- * must join in again without breaking anything.
+ * A consumer killed with SIGKILL in the middle of a burst, while it holds a shard's lease and jobs taken and not
+ * acknowledged: the other consumer must take over its shards after the lease TTL and decide what it left behind, in
+ * line order, losing nothing; the killed consumer, restarted, must join in again without breaking anything.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WorkerCrashTests {
@@ -59,20 +60,22 @@ class WorkerCrashTests {
         Random random = new Random(seed);
         List<Long> events = List.of(driver.createEvent("crash-a", 30).id(), driver.createEvent("crash-b", 150).id(),
                 driver.createEvent("crash-c", 600).id(), driver.createEvent("crash-d", 1500).id());
-        // Consumer 1 started first and so owned every shard before consumer 2 joined: it surely holds some now.
-        ServiceProcess victim = deployment.consumers().get(0);
-        ServiceProcess survivor = deployment.consumers().get(1);
-
         CompletableFuture<Void> firstWave = driver.fire(Requests.interleave(random,
                 Requests.valid(events, 1500, 1000, random), Requests.malformed(events)));
-        Awaitility.await("first seats decided")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> driver.reservedSoFar() > 0);
-        int exitStatus = victim.kill();
+        // Whichever consumer is caught holding work is killed: where the events fall decides which has more of it.
+        Shards.Kill kill = new Shards(deployment, SHARDS).killHoldingWork(deployment.consumers(),
+                Duration.ofSeconds(60));
+        ServiceProcess victim = kill.victim();
+        ServiceProcess survivor = deployment.consumers().stream()
+            .filter((consumer) -> consumer != victim)
+            .findFirst()
+            .orElseThrow();
         boolean stillSending = !firstWave.isDone();
-        assertThat(exitStatus).as("exit status of %s after SIGKILL", victim)
+        assertThat(kill.exitStatus()).as("exit status of %s after SIGKILL", victim)
             .isEqualTo(ServiceProcess.SIGKILL_EXIT_STATUS);
+        assertThat(kill.shards()).as("shards leased by %s when killed", victim).isNotEmpty();
+        assertThat(kill.jobsLeftBehind()).as("jobs %s had taken and not acknowledged when killed", victim)
+            .isPositive();
         firstWave.orTimeout(2, TimeUnit.MINUTES).join();
         long pendingAfterKill = driver.undecidedCount();
         assertThat(stillSending || pendingAfterKill > 0)
@@ -85,14 +88,14 @@ class WorkerCrashTests {
         driver.awaitAllDecided(Duration.ofSeconds(60));
         assertThat(survivor.isAlive()).as("%s alive", survivor).isTrue();
 
-        ServiceProcess restarted = deployment.startConsumer("crash-consumer-1-restarted").awaitHealthy();
+        ServiceProcess restarted = deployment.startConsumer(victim.name() + "-restarted").awaitHealthy();
         driver.fire(Requests.interleave(random, Requests.valid(events, 800, 1000, random),
                 Requests.idempotentReplays(events, 20, random))).orTimeout(2, TimeUnit.MINUTES).join();
         driver.awaitAllDecided(Duration.ofSeconds(60));
         History history = driver.history();
 
-        System.out.printf("WorkerCrashTests (seed %d): killed %s (still sending: %s, %d pending right after); %s%n",
-                seed, victim, stillSending, pendingAfterKill, InvariantChecker.summary(history));
+        System.out.printf("WorkerCrashTests (seed %d): %s (still sending: %s, %d pending right after); %s%n",
+                seed, kill, stillSending, pendingAfterKill, InvariantChecker.summary(history));
         assertThat(InvariantChecker.violations(history)).as("violations (seed %d) in %s", seed, deployment).isEmpty();
         assertThat(history.validRequests()).isEqualTo(1500 + 1000 + 800 + 20);
         assertThat(List.of(survivor, restarted))

@@ -21,7 +21,7 @@ import java.util.UUID;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +38,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The running service on a random port, against the real Redis and PostgreSQL of {@link ServiceTestInfrastructure}
+ * The running service on a random port, against the real Redis and PostgreSQL of {@link TestServers}
  * (a database and key prefix of its own), with helpers to talk HTTP to it and to look at Redis and PostgreSQL
  * directly. Every subclass with no further configuration shares one application context.
  */
@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         properties = { "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
                 "reservation.warmup.enabled=false",
                 "reservation.admin.token=" + ProducerIntegrationSupport.ADMIN_TOKEN })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 public abstract class ProducerIntegrationSupport {
 
     protected static final String JSON = "application/json";

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 /**
- * Import next to {@link ServiceTestInfrastructure} to connect the service's Redis client through a
+ * Import next to {@link TestServers} to connect the service's Redis client through a
  * {@link TcpProxy} bean that the test can {@link TcpProxy#cut() cut} and {@link TcpProxy#restore() restore}:
  * a real outage for the service, while the shared Redis itself keeps running.
  */

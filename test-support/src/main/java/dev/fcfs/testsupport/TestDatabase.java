@@ -7,7 +7,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * An empty PostgreSQL database for a test that starts a whole application itself ({@code SpringApplication.run}),
- * outside the test context that {@link ServiceTestInfrastructure} serves: a fresh container where Docker runs,
+ * outside the test context that {@link TestServers} serves: a fresh container where Docker runs,
  * otherwise a new database on the external server of {@link TestServers} (dropped when the JVM exits).
  */
 public final class TestDatabase implements AutoCloseable {

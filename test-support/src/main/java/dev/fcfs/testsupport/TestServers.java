@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
+import com.redis.testcontainers.RedisContainer;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -18,6 +19,18 @@ import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.test.context.DynamicPropertyRegistrar;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Where the tests find their Redis and PostgreSQL, and how each run keeps to itself on shared servers.
@@ -27,8 +40,14 @@ import org.testcontainers.DockerClientFactory;
  * ({@code SPRING_DATA_REDIS_HOST}/{@code _PORT}, {@code TEST_POSTGRES_ADMIN_URL}/{@code _USER}/{@code _PASSWORD}),
  * defaulting to 127.0.0.1; every run then works in a database and a Redis key prefix of its own and removes
  * them when it ends.
+ *
+ * <p>Import it into a {@code @SpringBootTest} ({@code @Import(TestServers.class)}) to run the service against them:
+ * containers with {@code @ServiceConnection}, or the external servers in a database and key prefix made for the
+ * context. Its static methods give the same servers to tests that start things themselves; {@link Deployment} does
+ * for whole deployments of separate processes.
  */
-public final class TestServers {
+@TestConfiguration(proxyBeanMethods = false)
+public class TestServers {
 
     public static final String REDIS_IMAGE = "redis:7.4-alpine";
 
@@ -36,7 +55,23 @@ public final class TestServers {
 
     private static volatile Boolean useContainers;
 
-    private TestServers() {
+    @Bean
+    @ServiceConnection
+    @Conditional(DockerAvailable.class)
+    PostgreSQLContainer postgresContainer() {
+        return new PostgreSQLContainer(POSTGRES_IMAGE);
+    }
+
+    @Bean
+    @ServiceConnection(name = "redis")
+    @Conditional(DockerAvailable.class)
+    RedisContainer redisContainer() {
+        return new RedisContainer(REDIS_IMAGE);
+    }
+
+    @Bean
+    IsolatedRun isolatedRun() {
+        return new IsolatedRun(newKeyPrefix());
     }
 
     /** True when Testcontainers should provide the servers. Checked once per JVM. */
@@ -153,6 +188,50 @@ public final class TestServers {
             value = System.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'));
         }
         return (value == null || value.isBlank()) ? fallback : value;
+    }
+
+    /** Registers this run's key prefix and, without Docker, its own database; deletes its keys at the end. */
+    public static final class IsolatedRun implements DynamicPropertyRegistrar, DisposableBean {
+
+        private final String keyPrefix;
+
+        IsolatedRun(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+
+        public String keyPrefix() {
+            return this.keyPrefix;
+        }
+
+        @Override
+        public void accept(DynamicPropertyRegistry registry) {
+            registry.add("reservation.queue.key-prefix", () -> this.keyPrefix);
+            if (!useContainers()) {
+                String url = createDatabase();
+                registry.add("spring.datasource.url", () -> url);
+                registry.add("spring.datasource.username", TestServers::postgresUser);
+                registry.add("spring.datasource.password", TestServers::postgresPassword);
+                // Redis: the service's own spring.data.redis.* settings (from SPRING_DATA_REDIS_HOST/_PORT or the
+                // 127.0.0.1:6379 default) already name the external server; only the key prefix isolates the run.
+            }
+        }
+
+        @Override
+        public void destroy() {
+            if (!useContainers()) {
+                deleteKeys(redisHost(), redisPort(), this.keyPrefix);
+            }
+        }
+
+    }
+
+    static final class DockerAvailable implements Condition {
+
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return useContainers();
+        }
+
     }
 
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.fcfs.shared.queue.QueueKeys;
-import dev.fcfs.testsupport.ServiceTestInfrastructure;
+import dev.fcfs.testsupport.TestServers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(properties = { "reservation.warmup.max-duration=3s", "reservation.worker.batch-size=200",
         "reservation.worker.lease-ttl=2s", "reservation.queue.shards=2" })
-@Import(ServiceTestInfrastructure.class)
+@Import(TestServers.class)
 class WorkerWarmupIntegrationTests {
 
     @Autowired

@@ -18,17 +18,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class LocalRedisClusterTests {
+class PrivateRedisClusterTests {
 
     @BeforeAll
     static void needsRedisBinaries() {
-        assumeTrue(LocalRedisCluster.binariesAvailable(),
+        assumeTrue(PrivateRedisCluster.binariesAvailable(),
                 "redis-server and redis-cli not found on the PATH: the Redis Cluster harness cannot run here");
     }
 
     @Test
     void startsAThreeMasterClusterMovesASlotDeletesKeysFromEveryMasterAndLeavesNothingBehind() throws IOException {
-        LocalRedisCluster cluster = LocalRedisCluster.start(3);
+        PrivateRedisCluster cluster = PrivateRedisCluster.start(3);
         List<String> nodes = cluster.nodes();
         try {
             assertThat(nodes).hasSize(3);
@@ -65,7 +65,8 @@ class LocalRedisClusterTests {
             cluster.close();
         }
 
-        assertThat(Files.exists(cluster.directory())).as("%s deleted", cluster.directory()).isFalse();
+        assertThat(cluster.directories()).isNotEmpty()
+            .allSatisfy((directory) -> assertThat(Files.exists(directory)).as("%s deleted", directory).isFalse());
         for (String node : nodes) {
             int port = Integer.parseInt(node.substring(node.indexOf(':') + 1));
             assertThatExceptionOfType(ConnectException.class).as("%s stopped", node)
