@@ -48,7 +48,8 @@ class EmbeddedServersTests {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
         // No dump.rdb or appendonly.aof: only the extracted binary is left for the caller to delete.
         try (var files = Files.list(this.workDir)) {
-            assertThat(files.map((path) -> path.getFileName().toString())).allMatch((name) -> name.startsWith("redis-server"));
+            assertThat(files.map((path) -> path.getFileName().toString()))
+                .allMatch((name) -> name.startsWith("redis-server"));
         }
         assertThat(output).anyMatch((line) -> line.contains("Ready to accept connections"));
     }
@@ -77,14 +78,16 @@ class EmbeddedServersTests {
     private static String command(int port, String... args) throws Exception {
         StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
         for (String arg : args) {
-            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+            request.append(arg).append("\r\n");
         }
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             return readReply(in);
         }
     }

@@ -331,10 +331,10 @@ abstract class FaultScenarios {
                     .stream()
                     .filter((row) -> !accepted.contains((UUID) row.get("id")))
                     .limit(10)
-                    .forEach((row) -> evidence("decided in PostgreSQL without a 202 to anyone: " + row + "; what "
-                            + "its user was answered: " + history.failures()
+                    .forEach((decision) -> evidence("decided in PostgreSQL without a 202 to anyone: " + decision
+                            + "; what its user was answered: " + history.failures()
                                 .stream()
-                                .filter((failure) -> failure.contains(" user " + row.get("user_id") + " "))
+                                .filter((failure) -> failure.contains(" user " + decision.get("user_id") + " "))
                                 .findFirst()
                                 .orElse("(no failed request of that user)")));
             }

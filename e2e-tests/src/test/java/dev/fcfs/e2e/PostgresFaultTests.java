@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.fcfs.loadgen.LoadDriver.Malformed;
+import dev.fcfs.loadgen.Requests;
 import dev.fcfs.loadgen.ReservationApi;
 import dev.fcfs.loadgen.ReservationApi.Answer;
-import dev.fcfs.loadgen.Requests;
 import dev.fcfs.testsupport.ServiceProcess;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Order;

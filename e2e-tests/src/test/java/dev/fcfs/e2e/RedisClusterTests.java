@@ -244,7 +244,8 @@ class RedisClusterTests {
             .GET()
             .build();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString());
             return response.body().replace(" ", "");
         }
         catch (IOException ex) {

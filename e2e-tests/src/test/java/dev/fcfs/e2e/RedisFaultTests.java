@@ -14,9 +14,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.fcfs.loadgen.LoadDriver.Reserve;
+import dev.fcfs.loadgen.Requests;
 import dev.fcfs.loadgen.ReservationApi;
 import dev.fcfs.loadgen.ReservationApi.Answer;
-import dev.fcfs.loadgen.Requests;
 import dev.fcfs.testsupport.ServiceProcess;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Order;

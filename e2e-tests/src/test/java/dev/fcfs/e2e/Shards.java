@@ -75,7 +75,8 @@ final class Shards {
 
     /** Jobs waiting in the shard queues (not yet taken). */
     long queuedJobs() {
-        return IntStream.range(0, this.keys.shards()).mapToLong((shard) -> this.redis.get().llen(this.keys.queue(shard)))
+        return IntStream.range(0, this.keys.shards())
+            .mapToLong((shard) -> this.redis.get().llen(this.keys.queue(shard)))
             .sum();
     }
 
@@ -99,7 +100,8 @@ final class Shards {
             while (victim == null) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new AssertionError("none of " + consumers + " held a shard with jobs taken and not "
-                            + "acknowledged at any moment within " + within + ": a kill then would hit an idle process");
+                            + "acknowledged at any moment within " + within
+                            + ": a kill then would hit an idle process");
                 }
                 sleep(Duration.ofMillis(1));
                 victim = holdingWork(consumers);

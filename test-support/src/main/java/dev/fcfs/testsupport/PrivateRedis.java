@@ -309,8 +309,9 @@ public final class PrivateRedis implements AutoCloseable {
                 String why = this.process.isAlive() ? "did not become ready within " + START_TIMEOUT.toSeconds() + " s"
                         : "exited with status " + this.process.exitValue();
                 Processes.stop(this.process, Duration.ofSeconds(5));
-                throw new IllegalStateException("redis-server " + why + ": " + this.command
-                        + ((this.output == null) ? "\n" + Processes.tail(this.directory.resolve("redis.log"), 30) : ""));
+                String log = (this.output != null) ? ""
+                        : "\n" + Processes.tail(this.directory.resolve("redis.log"), 30);
+                throw new IllegalStateException("redis-server " + why + ": " + this.command + log);
             }
             Processes.pause(Duration.ofMillis(20));
         }

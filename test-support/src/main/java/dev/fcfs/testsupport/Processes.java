@@ -242,7 +242,8 @@ final class Processes {
                 .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("Timed out after " + timeout + ": " + command + "\n" + tail(output, 30));
+                throw new IllegalStateException(
+                        "Timed out after " + timeout + ": " + command + "\n" + tail(output, 30));
             }
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(

@@ -173,8 +173,8 @@ public class TestServers {
     }
 
     private static void execute(String sql) {
-        try (Connection connection = DriverManager.getConnection(postgresAdminUrl(), postgresUser(), postgresPassword());
-                Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(postgresAdminUrl(), postgresUser(),
+                postgresPassword()); Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
         catch (SQLException ex) {

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.util.List;
 
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import org.junit.jupiter.api.BeforeAll;

@@ -124,7 +124,9 @@ public final class Gen {
         };
     }
 
-    /** A JSON number: small, negative, at the edges of {@code long}, fractional, with exponents, or hundreds of digits. */
+    /**
+     * A JSON number: small, negative, at the edges of {@code long}, fractional, with exponents, or hundreds of digits.
+     */
     public static String anyNumber(Random random) {
         return switch (random.nextInt(9)) {
             case 0 -> Integer.toString(random.nextInt(100));
