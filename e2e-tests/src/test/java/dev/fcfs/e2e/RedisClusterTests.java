@@ -101,35 +101,18 @@ class RedisClusterTests {
         CompletableFuture<Void> firstWave = driver.fire(Requests.interleave(random,
                 Requests.valid(events, 1500, 1000, random), Requests.idempotentReplays(events, 20, random),
                 Requests.malformed(events)));
-        // Whichever consumer is caught holding work is killed: where the events fall decides which has more of it.
-        Shards.Kill kill = new Shards(deployment, SHARDS).killHoldingWork(deployment.consumers(),
-                Duration.ofSeconds(60));
+        MidBurstKill kill = MidBurstKill.during(firstWave, new Shards(deployment, SHARDS), deployment.consumers(),
+                driver);
         ServiceProcess victim = kill.victim();
-        ServiceProcess survivor = deployment.consumers().stream()
-            .filter((other) -> other != victim)
-            .findFirst()
-            .orElseThrow();
-        boolean stillSending = !firstWave.isDone();
-        assertThat(kill.exitStatus()).as("exit status of %s after SIGKILL", victim)
-            .isEqualTo(ServiceProcess.SIGKILL_EXIT_STATUS);
-        assertThat(kill.shards()).as("shards leased by %s when killed", victim).isNotEmpty();
-        assertThat(kill.jobsLeftBehind()).as("jobs %s had taken and not acknowledged when killed", victim)
-            .isPositive();
-        firstWave.orTimeout(2, TimeUnit.MINUTES).join();
-        long pendingAfterKill = driver.undecidedCount();
-        assertThat(stillSending || pendingAfterKill > 0)
-            .as("the kill landed mid-burst (still sending: %s, pending right after: %d)", stillSending,
-                    pendingAfterKill)
-            .isTrue();
+        ServiceProcess survivor = kill.survivor();
 
         // The survivor takes the victim's shards over after the lease TTL and decides what it left, in order.
         driver.fire(Requests.valid(events, 1000, 1000, random)).orTimeout(2, TimeUnit.MINUTES).join();
         driver.awaitAllDecided(Duration.ofSeconds(60));
         History history = driver.history();
 
-        System.out.printf("RedisClusterTests (seed %d) on %s: %s (still sending: %s, %d pending right after), "
-                + "%d retried after 429/503; %s%n", seed, cluster, kill, stillSending, pendingAfterKill,
-                driver.retried(), InvariantChecker.summary(history));
+        System.out.printf("RedisClusterTests (seed %d) on %s: %s, %d retried after 429/503; %s%n", seed, cluster,
+                kill, driver.retried(), InvariantChecker.summary(history));
         assertThat(InvariantChecker.violations(history)).as("violations (seed %d) in %s", seed, deployment).isEmpty();
         assertThat(history.validRequests()).isEqualTo(1500 + 20 + 1000);
         List<String> outcomes = history.decisions().values().stream().map(Decision::outcome).toList();

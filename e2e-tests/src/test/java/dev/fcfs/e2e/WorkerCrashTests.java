@@ -62,26 +62,10 @@ class WorkerCrashTests {
                 driver.createEvent("crash-c", 600).id(), driver.createEvent("crash-d", 1500).id());
         CompletableFuture<Void> firstWave = driver.fire(Requests.interleave(random,
                 Requests.valid(events, 1500, 1000, random), Requests.malformed(events)));
-        // Whichever consumer is caught holding work is killed: where the events fall decides which has more of it.
-        Shards.Kill kill = new Shards(deployment, SHARDS).killHoldingWork(deployment.consumers(),
-                Duration.ofSeconds(60));
+        MidBurstKill kill = MidBurstKill.during(firstWave, new Shards(deployment, SHARDS), deployment.consumers(),
+                driver);
         ServiceProcess victim = kill.victim();
-        ServiceProcess survivor = deployment.consumers().stream()
-            .filter((consumer) -> consumer != victim)
-            .findFirst()
-            .orElseThrow();
-        boolean stillSending = !firstWave.isDone();
-        assertThat(kill.exitStatus()).as("exit status of %s after SIGKILL", victim)
-            .isEqualTo(ServiceProcess.SIGKILL_EXIT_STATUS);
-        assertThat(kill.shards()).as("shards leased by %s when killed", victim).isNotEmpty();
-        assertThat(kill.jobsLeftBehind()).as("jobs %s had taken and not acknowledged when killed", victim)
-            .isPositive();
-        firstWave.orTimeout(2, TimeUnit.MINUTES).join();
-        long pendingAfterKill = driver.undecidedCount();
-        assertThat(stillSending || pendingAfterKill > 0)
-            .as("the kill landed mid-burst (still sending: %s, pending right after: %d)", stillSending,
-                    pendingAfterKill)
-            .isTrue();
+        ServiceProcess survivor = kill.survivor();
 
         // While consumer 1 is dead, everything (its shards included) must still be decided: by consumer 2.
         driver.fire(Requests.valid(events, 1000, 1000, random)).orTimeout(2, TimeUnit.MINUTES).join();
@@ -94,8 +78,7 @@ class WorkerCrashTests {
         driver.awaitAllDecided(Duration.ofSeconds(60));
         History history = driver.history();
 
-        System.out.printf("WorkerCrashTests (seed %d): %s (still sending: %s, %d pending right after); %s%n",
-                seed, kill, stillSending, pendingAfterKill, InvariantChecker.summary(history));
+        System.out.printf("WorkerCrashTests (seed %d): %s; %s%n", seed, kill, InvariantChecker.summary(history));
         assertThat(InvariantChecker.violations(history)).as("violations (seed %d) in %s", seed, deployment).isEmpty();
         assertThat(history.validRequests()).isEqualTo(1500 + 1000 + 800 + 20);
         assertThat(List.of(survivor, restarted))
