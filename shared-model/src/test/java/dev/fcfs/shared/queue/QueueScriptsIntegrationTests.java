@@ -13,20 +13,18 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.LongStream;
 
-import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.job.JobCodec;
 import dev.fcfs.shared.job.ReservationJob;
 import dev.fcfs.shared.queue.EnqueueBatch.Outcome;
 import dev.fcfs.shared.queue.EnqueueBatch.Status;
 import dev.fcfs.shared.reservation.ReservationId;
+import dev.fcfs.testsupport.StandaloneRedis;
 import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -39,15 +37,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  */
 class QueueScriptsIntegrationTests {
 
-    private static RedisContainer container;
-
-    private static LettuceConnectionFactory connections;
+    private static StandaloneRedis server;
 
     private static StringRedisTemplate redis;
-
-    private static String host;
-
-    private static int port;
 
     private final QueueKeys keys = new QueueKeys(TestServers.newKeyPrefix(), 4);
 
@@ -55,31 +47,18 @@ class QueueScriptsIntegrationTests {
 
     @BeforeAll
     static void connect() {
-        host = TestServers.redisHost();
-        port = TestServers.redisPort();
-        if (TestServers.useContainers()) {
-            container = new RedisContainer(TestServers.REDIS_IMAGE);
-            container.start();
-            host = container.getRedisHost();
-            port = container.getRedisPort();
-        }
-        connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port));
-        connections.afterPropertiesSet();
-        connections.start();
-        redis = new StringRedisTemplate(connections);
+        server = StandaloneRedis.start();
+        redis = server.template();
     }
 
     @AfterAll
     static void disconnect() {
-        connections.destroy();
-        if (container != null) {
-            container.stop();
-        }
+        server.close();
     }
 
     @AfterEach
     void deleteKeys() {
-        TestServers.deleteKeys(host, port, this.keys.prefix());
+        server.deleteKeys(this.keys.prefix());
     }
 
     @Test

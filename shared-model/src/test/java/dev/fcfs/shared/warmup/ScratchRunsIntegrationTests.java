@@ -5,16 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import com.redis.testcontainers.RedisContainer;
 import dev.fcfs.shared.queue.QueueKeys;
+import dev.fcfs.testsupport.StandaloneRedis;
 import dev.fcfs.testsupport.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -24,15 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The warm-up's scratch runs on a real Redis: where they write, and that nothing of them outlives them. */
 class ScratchRunsIntegrationTests {
 
-    private static RedisContainer container;
-
-    private static LettuceConnectionFactory connections;
+    private static StandaloneRedis server;
 
     private static StringRedisTemplate redis;
-
-    private static String host;
-
-    private static int port;
 
     private final QueueKeys keys = new QueueKeys(TestServers.newKeyPrefix(), 4);
 
@@ -40,31 +32,18 @@ class ScratchRunsIntegrationTests {
 
     @BeforeAll
     static void connect() {
-        host = TestServers.redisHost();
-        port = TestServers.redisPort();
-        if (TestServers.useContainers()) {
-            container = new RedisContainer(TestServers.REDIS_IMAGE);
-            container.start();
-            host = container.getRedisHost();
-            port = container.getRedisPort();
-        }
-        connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port));
-        connections.afterPropertiesSet();
-        connections.start();
-        redis = new StringRedisTemplate(connections);
+        server = StandaloneRedis.start();
+        redis = server.template();
     }
 
     @AfterAll
     static void disconnect() {
-        connections.destroy();
-        if (container != null) {
-            container.stop();
-        }
+        server.close();
     }
 
     @AfterEach
     void deleteKeys() {
-        TestServers.deleteKeys(host, port, this.keys.prefix());
+        server.deleteKeys(this.keys.prefix());
     }
 
     @Test
