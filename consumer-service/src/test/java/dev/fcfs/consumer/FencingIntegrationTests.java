@@ -79,7 +79,8 @@ class FencingIntegrationTests {
         assertThat(first.decided()).hasSize(2);
         assertThat(replay.decided()).isEmpty();
         assertThat(replay.alreadyDecided()).containsExactlyElementsOf(batch);
-        assertThat(this.jdbc.queryForObject("SELECT reserved FROM events WHERE id = ?", Integer.class, event)).isEqualTo(1);
+        assertThat(this.jdbc.queryForObject("SELECT reserved FROM events WHERE id = ?", Integer.class, event))
+            .isEqualTo(1);
     }
 
     @Test
@@ -118,9 +119,9 @@ class FencingIntegrationTests {
     }
 
     private void insertConfirmed(long event, String user, long position, int seat) {
-        this.jdbc.update("INSERT INTO reservations (id, event_id, event_capacity, user_id, position, status, seat_number, "
-                + "accepted_at) VALUES (?, ?, 5, ?, ?, 'CONFIRMED', ?, now())", ReservationId.newFor(event), event, user,
-                position, seat);
+        this.jdbc.update("INSERT INTO reservations (id, event_id, event_capacity, user_id, position, status, "
+                + "seat_number, accepted_at) VALUES (?, ?, 5, ?, ?, 'CONFIRMED', ?, now())",
+                ReservationId.newFor(event), event, user, position, seat);
     }
 
     private static ReservationJob job(long event, String user, long position) {
@@ -128,7 +129,8 @@ class FencingIntegrationTests {
     }
 
     private int count(long event) {
-        Integer count = this.jdbc.queryForObject("SELECT count(*) FROM reservations WHERE event_id = ?", Integer.class, event);
+        Integer count = this.jdbc.queryForObject("SELECT count(*) FROM reservations WHERE event_id = ?", Integer.class,
+                event);
         return (count != null) ? count : 0;
     }
 

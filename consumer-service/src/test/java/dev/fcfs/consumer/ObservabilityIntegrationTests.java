@@ -51,13 +51,15 @@ class ObservabilityIntegrationTests {
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String metrics = get("/actuator/prometheus").body();
-            assertThat(metrics).contains("reservation_decisions_total{application=\"consumer-service\",outcome=\"confirmed\"} 1.0")
+            assertThat(metrics)
+                .contains("reservation_decisions_total{application=\"consumer-service\",outcome=\"confirmed\"} 1.0")
                 .contains("reservation_decisions_total{application=\"consumer-service\",outcome=\"sold_out\"} 1.0")
                 .contains("reservation_decisions_total{application=\"consumer-service\",outcome=\"duplicate\"} 1.0")
                 .contains("reservation_decision_latency_seconds_bucket")
                 .contains("reservation_batch_size_count")
                 .contains("reservation_shards_owned{application=\"consumer-service\"} 2.0")
-                .contains("reservation_queue_depth{application=\"consumer-service\",list=\"processing\",shard=\"0\"} 0.0");
+                .contains("reservation_queue_depth{application=\"consumer-service\",list=\"processing\","
+                        + "shard=\"0\"} 0.0");
         });
     }
 

@@ -35,7 +35,8 @@ final class QueueFixture {
     long createEvent(int capacity) {
         Long id = this.jdbc.queryForObject("INSERT INTO events (name, capacity) VALUES ('test', ?) RETURNING id",
                 Long.class, capacity);
-        this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(id)), Integer.toString(capacity), "0");
+        this.redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(id)), Integer.toString(capacity),
+                "0");
         return id;
     }
 
@@ -75,7 +76,8 @@ final class QueueFixture {
     }
 
     int decidedCount(long eventId) {
-        Integer count = this.jdbc.queryForObject("SELECT count(*) FROM reservations WHERE event_id = ?", Integer.class, eventId);
+        Integer count = this.jdbc.queryForObject("SELECT count(*) FROM reservations WHERE event_id = ?", Integer.class,
+                eventId);
         return (count != null) ? count : 0;
     }
 

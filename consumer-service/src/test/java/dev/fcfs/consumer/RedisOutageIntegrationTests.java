@@ -55,7 +55,9 @@ class RedisOutageIntegrationTests {
         this.proxy.cut();
         fixture.enqueueAll(event, "cid", "dan", "ann");
         // nothing can be taken while the worker cannot reach Redis
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> fixture.decidedCount(event) == 2);
+        await().during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> fixture.decidedCount(event) == 2);
         this.proxy.restore();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> fixture.decidedCount(event) == 5);
@@ -69,7 +71,8 @@ class RedisOutageIntegrationTests {
     record DirectRedis(LettuceConnectionFactory connections, StringRedisTemplate template) {
 
         static DirectRedis to(String host, int port) {
-            LettuceConnectionFactory connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port));
+            LettuceConnectionFactory connections = new LettuceConnectionFactory(
+                    new RedisStandaloneConfiguration(host, port));
             connections.afterPropertiesSet();
             connections.start();
             return new DirectRedis(connections, new StringRedisTemplate(connections));

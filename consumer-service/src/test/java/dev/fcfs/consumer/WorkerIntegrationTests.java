@@ -75,9 +75,11 @@ class WorkerIntegrationTests {
             .containsExactly("ann:CONFIRMED:null:1", "bob:CONFIRMED:null:2", "ann:REJECTED:DUPLICATE:null",
                     "cid:CONFIRMED:null:3", "dan:REJECTED:SOLD_OUT:null", "eve:REJECTED:SOLD_OUT:null",
                     "bob:REJECTED:DUPLICATE:null");
-        assertThat(this.jdbc.queryForMap("SELECT reserved, last_position, sold_out_at IS NOT NULL AS sold_out FROM events WHERE id = ?", event))
+        assertThat(this.jdbc.queryForMap(
+                "SELECT reserved, last_position, sold_out_at IS NOT NULL AS sold_out FROM events WHERE id = ?", event))
             .containsEntry("reserved", 3).containsEntry("last_position", 7L).containsEntry("sold_out", true);
-        await().atMost(DECIDED_WITHIN).until(() -> "1".equals(this.redis.opsForHash().get(this.keys.event(event), "soldOut")));
+        await().atMost(DECIDED_WITHIN)
+            .until(() -> "1".equals(this.redis.opsForHash().get(this.keys.event(event), "soldOut")));
     }
 
     @Test
@@ -182,7 +184,8 @@ class WorkerIntegrationTests {
 
         await().atMost(DECIDED_WITHIN).until(() -> this.fixture.decidedCount(event) == 2);
         assertThat(this.fixture.decisions(event).get(0)).isEqualTo(before.get(0));
-        assertThat(this.fixture.decisions(event).get(1)).containsEntry("user_id", "bob").containsEntry("seat_number", 2);
+        assertThat(this.fixture.decisions(event).get(1)).containsEntry("user_id", "bob")
+            .containsEntry("seat_number", 2);
         await().atMost(DECIDED_WITHIN).until(() -> this.redis.opsForList().size(this.keys.processing(shard)) == 0);
         assertThat(marker).isNotEqualTo(job);
     }

@@ -82,8 +82,8 @@ public final class InvariantChecker {
             .collect(Collectors.groupingBy(Refusal::status, TreeMap::new, Collectors.counting()));
         return history.validRequests() + " valid requests: " + history.accepted().size() + " accepted, "
                 + history.soldOutAtDoor().size() + " sold out at the door (409); " + history.refusals().size()
-                + " malformed answered " + refusals + "; " + history.failures().size() + " failures; outcomes " + outcomes + "; events "
-                + history.events().values();
+                + " malformed answered " + refusals + "; " + history.failures().size() + " failures; outcomes "
+                + outcomes + "; events " + history.events().values();
     }
 
     private static void checkRefusals(List<Refusal> refusals, List<String> violations) {

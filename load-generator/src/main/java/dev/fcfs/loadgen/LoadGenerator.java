@@ -55,7 +55,8 @@ public final class LoadGenerator {
         }
         Map<String, String> userTokens;
         try {
-            userTokens = (options.userTokens() != null) ? ReservationApi.readUserTokens(options.userTokens()) : Map.of();
+            userTokens = (options.userTokens() != null) ? ReservationApi.readUserTokens(options.userTokens())
+                    : Map.of();
         }
         catch (IOException | IllegalArgumentException ex) {
             err.println("load-generator: cannot read --user-tokens: " + ex.getMessage());

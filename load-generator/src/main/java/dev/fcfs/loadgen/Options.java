@@ -98,7 +98,8 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
             }
             switch (name) {
                 case "--url" -> url = parse(name, value, Options::url);
-                case "--create-events" -> createEvents = list(name, value, (text) -> positive(name, Integer.parseInt(text)));
+                case "--create-events" -> createEvents = list(name, value,
+                        (text) -> positive(name, Integer.parseInt(text)));
                 case "--event-ids" -> eventIds = list(name, value, (text) -> positive(name, Long.parseLong(text)));
                 case "--requests" -> requests = atLeast(name, parse(name, value, Integer::parseInt), 0);
                 case "--users" -> users = atLeast(name, parse(name, value, Integer::parseInt), 1);
@@ -107,7 +108,8 @@ record Options(URI url, List<Integer> createEvents, List<Long> eventIds, int req
                 case "--replays" -> replays = atLeast(name, parse(name, value, Integer::parseInt), 0);
                 case "--rate" -> rate = rate(name, parse(name, value, Double::parseDouble));
                 case "--seed" -> seed = parse(name, value, Long::parseLong);
-                case "--wait-timeout" -> waitTimeout = Duration.ofSeconds(atLeast(name, parse(name, value, Integer::parseInt), 1));
+                case "--wait-timeout" -> waitTimeout = Duration.ofSeconds(
+                        atLeast(name, parse(name, value, Integer::parseInt), 1));
                 case "--report" -> report = Path.of(value);
                 case "--admin-token" -> adminToken = value;
                 case "--progress" -> progress = parse(name, value, Progress.Mode::parse);

@@ -127,7 +127,8 @@ final class Summary {
     /** The per-event rows as a markdown table. */
     static String eventTable(List<EventRow> rows) {
         StringBuilder out = new StringBuilder(
-                "| Event | Capacity | Accepted | Confirmed | Sold out (queued) | Duplicate | Refused at door (409) | Undecided |\n"
+                "| Event | Capacity | Accepted | Confirmed | Sold out (queued) | Duplicate | Refused at door (409) "
+                        + "| Undecided |\n"
                         + "|---|---|---|---|---|---|---|---|\n");
         for (EventRow row : rows) {
             out.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %d |%n", row.eventId(),

@@ -35,7 +35,8 @@ class Http1ClientTests {
     @Test
     void readsFixedLengthChunkedAndCloseDelimitedBodies() throws Exception {
         try (ScriptedServer server = new ScriptedServer(OK,
-                "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n",
+                "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n",
                 "HTTP/1.0 200 OK\r\n\r\nuntil the end");
                 Http1Client client = client(server)) {
 

@@ -45,16 +45,17 @@ class OptionsTests {
     @Test
     void takesTheAdminTokenFromTheEnvironmentUnlessGiven() {
         assertThat(Options.parseWithToken("from-env-token-123").adminToken()).isEqualTo("from-env-token-123");
-        assertThat(Options.parseWithToken("from-env-token-123", "--admin-token", "given").adminToken()).isEqualTo("given");
+        assertThat(Options.parseWithToken("from-env-token-123", "--admin-token", "given").adminToken())
+            .isEqualTo("given");
         assertThat(Options.parseWithToken(" ").adminToken()).isNull();
     }
 
     @Test
     void readsEveryOption() {
-        Options options = Options.parseWithToken(null, "--url", "http://localhost:9090", "--create-events", "5, 10", "--requests",
-                "300", "--users", "40", "--concurrency", "8", "--malformed", "0", "--replays", "3", "--rate", "2500.5",
-                "--seed", "42", "--no-wait", "--wait-timeout", "7", "--report", "out.txt", "--admin-token", "s3cret",
-                "--progress", "lines", "--user-tokens", "tokens.txt");
+        Options options = Options.parseWithToken(null, "--url", "http://localhost:9090", "--create-events", "5, 10",
+                "--requests", "300", "--users", "40", "--concurrency", "8", "--malformed", "0", "--replays", "3",
+                "--rate", "2500.5", "--seed", "42", "--no-wait", "--wait-timeout", "7", "--report", "out.txt",
+                "--admin-token", "s3cret", "--progress", "lines", "--user-tokens", "tokens.txt");
 
         assertThat(options).isEqualTo(new Options(URI.create("http://localhost:9090/"), List.of(5, 10), List.of(),
                 300, 40, 8, 0, 3, 2500.5, 42, false, Duration.ofSeconds(7), Path.of("out.txt"), "s3cret",

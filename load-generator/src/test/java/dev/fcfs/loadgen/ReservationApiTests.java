@@ -76,7 +76,8 @@ class ReservationApiTests {
 
     @Test
     void readsUserTokensFromLinesOfUserAndToken(@TempDir Path dir) throws IOException {
-        Path file = Files.writeString(dir.resolve("tokens.txt"), "# user token\nuser-0 aaa.bbb.ccc\n\n  user-1\tddd.eee.fff \n");
+        Path file = Files.writeString(dir.resolve("tokens.txt"),
+                "# user token\nuser-0 aaa.bbb.ccc\n\n  user-1\tddd.eee.fff \n");
 
         assertThat(ReservationApi.readUserTokens(file)).containsExactlyInAnyOrderEntriesOf(
                 Map.of("user-0", "aaa.bbb.ccc", "user-1", "ddd.eee.fff"));

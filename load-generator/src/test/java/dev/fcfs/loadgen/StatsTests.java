@@ -45,7 +45,8 @@ class StatsTests {
 
     @Test
     void cpuIsSecondsAndAShareOfOneCore() {
-        assertThat(new CpuUsage(500_000_000L, 250_000_000L).describe()).isEqualTo("loadgen CPU 0.5 s (200% of one core)");
+        assertThat(new CpuUsage(500_000_000L, 250_000_000L).describe())
+            .isEqualTo("loadgen CPU 0.5 s (200% of one core)");
         assertThat(new CpuUsage(-1, 1_000_000_000L).describe()).isEqualTo("loadgen CPU -");
         assertThat(new CpuUsage(-1, 1_000_000_000L).percentOfOneCore()).isNaN();
     }

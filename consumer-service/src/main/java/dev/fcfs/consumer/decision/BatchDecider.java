@@ -54,11 +54,12 @@ public class BatchDecider {
      */
     public BatchOutcome decide(int shard, long fencingToken, List<ReservationJob> jobs) {
         return this.transactions.execute((status) -> this.jdbc.execute(
-                (ConnectionCallback<BatchOutcome>) (connection) -> decideInTransaction(connection, shard, fencingToken, jobs)));
+                (ConnectionCallback<BatchOutcome>) (connection) -> decideInTransaction(connection, shard,
+                        fencingToken, jobs)));
     }
 
-    private BatchOutcome decideInTransaction(Connection connection, int shard, long fencingToken, List<ReservationJob> jobs)
-            throws SQLException {
+    private BatchOutcome decideInTransaction(Connection connection, int shard, long fencingToken,
+            List<ReservationJob> jobs) throws SQLException {
         checkFencingToken(connection, shard, fencingToken);
         Set<UUID> decidedBefore = alreadyDecided(connection, jobs);
         Map<Long, EventState> events = lockEvents(connection, jobs);
@@ -136,7 +137,8 @@ public class BatchDecider {
         return found;
     }
 
-    private static Map<Long, EventState> lockEvents(Connection connection, List<ReservationJob> jobs) throws SQLException {
+    private static Map<Long, EventState> lockEvents(Connection connection, List<ReservationJob> jobs)
+            throws SQLException {
         Object[] eventIds = jobs.stream().map((job) -> job.eventId()).distinct().toArray();
         Map<Long, EventState> events = new HashMap<>();
         // ORDER BY id: a stable lock order, whoever else locks several events
@@ -145,15 +147,19 @@ public class BatchDecider {
             statement.setArray(1, connection.createArrayOf("bigint", eventIds));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    events.put(rows.getLong(1), new EventState(rows.getLong(1), rows.getInt(2), rows.getInt(3), rows.getLong(4)));
+                    events.put(rows.getLong(1),
+                            new EventState(rows.getLong(1), rows.getInt(2), rows.getInt(3), rows.getLong(4)));
                 }
             }
         }
         return events;
     }
 
-    /** The batch's (event, user) pairs that already have a first request committed, i.e. a CONFIRMED or SOLD_OUT row. */
-    private static Set<UserKey> usersWithFirstRequest(Connection connection, List<ReservationJob> jobs) throws SQLException {
+    /**
+     * The batch's (event, user) pairs that already have a first request committed, i.e. a CONFIRMED or SOLD_OUT row.
+     */
+    private static Set<UserKey> usersWithFirstRequest(Connection connection, List<ReservationJob> jobs)
+            throws SQLException {
         Set<UserKey> wanted = new LinkedHashSet<>();
         for (ReservationJob job : jobs) {
             wanted.add(new UserKey(job.eventId(), job.userId()));
@@ -181,8 +187,8 @@ public class BatchDecider {
         return found;
     }
 
-    private static void insertReservations(Connection connection, List<Decision> decisions, Map<Long, EventState> events)
-            throws SQLException {
+    private static void insertReservations(Connection connection, List<Decision> decisions,
+            Map<Long, EventState> events) throws SQLException {
         if (decisions.isEmpty()) {
             return;
         }

@@ -180,7 +180,12 @@ public class ShardCoordinator implements SmartLifecycle {
 
     /** Shards this consumer serves right now (not counting those it is giving back). */
     public List<Integer> ownedShards() {
-        return this.owned.entrySet().stream().filter((e) -> !e.getValue().releasing()).map(Map.Entry::getKey).sorted().toList();
+        return this.owned.entrySet()
+            .stream()
+            .filter((e) -> !e.getValue().releasing())
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
     }
 
     /**

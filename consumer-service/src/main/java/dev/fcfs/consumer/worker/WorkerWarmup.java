@@ -141,8 +141,8 @@ class WorkerWarmup implements ApplicationRunner {
         String[] raws = new String[this.batchSize];
         Map<String, String> pending = new HashMap<>();
         for (int i = 0; i < this.batchSize; i++) {
-            ReservationJob job = new ReservationJob(ReservationId.newFor(event), event, "w" + (i % (this.batchSize * 9 / 10 + 1)),
-                    i + 1L, now);
+            ReservationJob job = new ReservationJob(ReservationId.newFor(event), event,
+                    "w" + (i % (this.batchSize * 9 / 10 + 1)), i + 1L, now);
             raws[i] = this.codec.encode(job);
             pending.put(job.reservationId().toString(), raws[i]);
         }

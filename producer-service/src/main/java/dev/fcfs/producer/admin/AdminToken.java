@@ -49,8 +49,8 @@ public final class AdminToken {
             return generate(properties.generatedTokenFile(), structuredLogs);
         }
         if (configured.strip().length() < MIN_LENGTH) {
-            throw new IllegalArgumentException(
-                    "reservation.admin.token must be at least " + MIN_LENGTH + " characters (or empty to generate one)");
+            throw new IllegalArgumentException("reservation.admin.token must be at least " + MIN_LENGTH
+                    + " characters (or empty to generate one)");
         }
         if (!TOKEN68.matcher(configured.strip()).matches()) {
             // a bearer token is RFC 6750's b64token: Spring Security's bearer-token reader refuses anything else as
@@ -72,7 +72,8 @@ public final class AdminToken {
                 + "every instance generates its own, so configure reservation.admin.token for anything but a try-out";
         if (!structuredLogs) {
             log.warn("No reservation.admin.token (RESERVATION_ADMIN_TOKEN) configured. Using generated admin token: {} "
-                    + "({}; also in {})", generated, use, (written != null) ? written : "no file: it could not be written");
+                    + "({}; also in {})", generated, use,
+                    (written != null) ? written : "no file: it could not be written");
         }
         else if (written != null) {
             // structured logs are shipped, indexed and kept: a working credential has no place in them
@@ -92,7 +93,8 @@ public final class AdminToken {
         try {
             Files.deleteIfExists(file);
             if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             else {
                 Files.createFile(file);

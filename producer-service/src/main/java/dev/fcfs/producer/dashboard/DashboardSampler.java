@@ -141,7 +141,8 @@ class DashboardSampler implements SmartLifecycle {
             // events that have not opened are not shown: the dashboard is public, and a drop is announced by its
             // organizer, not by the dashboard (PostgreSQL's clock is precise enough for what is only a display)
             .sql("""
-                    SELECT id, name, capacity, reserved, last_position, sold_out_at, opens_at, closes_at, resumed_position
+                    SELECT id, name, capacity, reserved, last_position, sold_out_at, opens_at, closes_at,
+                        resumed_position
                     FROM events WHERE opens_at IS NULL OR opens_at <= now() ORDER BY id DESC LIMIT ?""")
             .param(this.properties.maxEvents())
             .query((rs, row) -> new EventSample(rs.getLong("id"), rs.getString("name"), rs.getInt("capacity"),
@@ -195,7 +196,8 @@ class DashboardSampler implements SmartLifecycle {
         List<DashboardData.ConsumerRow> consumers = new ArrayList<>();
         if (consumerSet != null) {
             for (TypedTuple<String> consumer : consumerSet) {
-                Instant deadline = Instant.ofEpochMilli((consumer.getScore() != null) ? consumer.getScore().longValue() : 0);
+                Instant deadline = Instant.ofEpochMilli(
+                        (consumer.getScore() != null) ? consumer.getScore().longValue() : 0);
                 consumers.add(new DashboardData.ConsumerRow(consumer.getValue(), deadline, deadline.isAfter(now),
                         owned.getOrDefault(consumer.getValue(), List.of())));
             }

@@ -44,7 +44,8 @@ class EventController {
     @PatchMapping(path = "/{eventId}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" })
     EventView updateWindow(@PathVariable long eventId,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
-                    schema = @Schema(implementation = WindowPatchSchema.class))) @RequestBody Map<String, Object> body) {
+                    schema = @Schema(implementation = WindowPatchSchema.class)))
+            @RequestBody Map<String, Object> body) {
         return this.events.updateWindow(eventId, WindowPatch.of(body));
     }
 

@@ -17,7 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Counts every reservation request by what became of it, as {@code reservation.requests}
  * [{@code reservation_requests_total}] with tag {@code outcome}: accepted, replayed (an Idempotency-Key retry),
- * sold_out (409), not_open and closed (409 outside the sale window), backpressure (429), not_found (404), bad_input (other 4xx), unavailable (503), error (other 5xx).
+ * sold_out (409), not_open and closed (409 outside the sale window), backpressure (429), not_found (404),
+ * bad_input (other 4xx), unavailable (503), error (other 5xx).
  * Judged from the answer, so refusals made anywhere (the body-size filter, JSON binding, validation, the script)
  * are all counted, and the hot path pays one status lookup and one counter increment.
  */

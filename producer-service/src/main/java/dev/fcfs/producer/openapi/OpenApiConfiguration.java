@@ -60,8 +60,9 @@ class OpenApiConfiguration {
                 "404", "Unknown event",
                 "408", "Body still arriving after reservation.api.request-body-timeout",
                 "409", "Sold out: every seat is committed (\"reason\":\"SOLD_OUT\"); or the sale window has not opened "
-                        + "(type /problems/not-open, \"opensAt\", Retry-After: seconds until it opens by Redis's clock) "
-                        + "or has closed (type /problems/closed, \"closesAt\"); nothing queued, no position used",
+                        + "(type /problems/not-open, \"opensAt\", Retry-After: seconds until it opens by Redis's "
+                        + "clock) or has closed (type /problems/closed, \"closesAt\"); nothing queued, "
+                        + "no position used",
                 "413", "Body over reservation.api.max-body-size",
                 "415", "Content-Type is not application/json",
                 "429", "The event's shard queue is full (backpressure); Retry-After; nothing queued",
@@ -214,8 +215,8 @@ class OpenApiConfiguration {
     @SuppressWarnings({ "rawtypes", "unchecked" })
     private static Schema<?> problemSchema() {
         Schema schema = new ObjectSchema().description("RFC 9457 problem details. Validation errors add 'errors' "
-                + "(field, message); a sold-out 409 adds 'reason': 'SOLD_OUT'; a not-open 409 adds 'opensAt', a closed one "
-                + "'closesAt', an already-open one 'opensAt'.")
+                + "(field, message); a sold-out 409 adds 'reason': 'SOLD_OUT'; a not-open 409 adds 'opensAt', "
+                + "a closed one 'closesAt', an already-open one 'opensAt'.")
             .addProperty("type", new StringSchema().format("uri").example("about:blank"))
             .addProperty("title", new StringSchema().example("Conflict"))
             .addProperty("status", new IntegerSchema().example(409))
@@ -239,20 +240,22 @@ class OpenApiConfiguration {
             exampleResponse(post, "202", "{\"reservationId\":\"00000000-0001-8a3f-9c2e-5b7d0e4f1a22\",\"eventId\":1,"
                     + "\"userId\":\"u-123\",\"status\":\"PENDING\",\"position\":17}");
             exampleResponse(post, "409", "{\"type\":\"about:blank\",\"title\":\"Sold out\",\"status\":409,"
-                    + "\"detail\":\"Event 1 is sold out: every seat is confirmed.\",\"instance\":\"/events/1/reservations\","
-                    + "\"reason\":\"SOLD_OUT\"}");
+                    + "\"detail\":\"Event 1 is sold out: every seat is confirmed.\","
+                    + "\"instance\":\"/events/1/reservations\",\"reason\":\"SOLD_OUT\"}");
             exampleResponse(post, "409", "{\"type\":\"/problems/not-open\",\"title\":\"Not open yet\",\"status\":409,"
                     + "\"detail\":\"Event 1 opens for reservations at 2026-12-24T18:00:00Z.\","
                     + "\"instance\":\"/events/1/reservations\",\"opensAt\":\"2026-12-24T18:00:00Z\"}", "notOpen");
             exampleResponse(post, "429", "{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
-                    + "\"detail\":\"The queue for event 1 is full. Retry later.\",\"instance\":\"/events/1/reservations\"}");
+                    + "\"detail\":\"The queue for event 1 is full. Retry later.\","
+                    + "\"instance\":\"/events/1/reservations\"}");
         }
         PathItem status = openApi.getPaths().get("/reservations/{reservationId}");
         if (status != null && status.getGet() != null) {
             status.getGet().setSummary("Where a reservation stands: PENDING, CONFIRMED or REJECTED");
             exampleResponse(status.getGet(), "200", "{\"reservationId\":\"00000000-0001-8a3f-9c2e-5b7d0e4f1a22\","
                     + "\"eventId\":1,\"userId\":\"u-123\",\"position\":17,\"status\":\"CONFIRMED\",\"seatNumber\":17,"
-                    + "\"reason\":null,\"acceptedAt\":\"2026-11-25T21:30:00.123Z\",\"decidedAt\":\"2026-11-25T21:30:00.140Z\"}");
+                    + "\"reason\":null,\"acceptedAt\":\"2026-11-25T21:30:00.123Z\","
+                    + "\"decidedAt\":\"2026-11-25T21:30:00.140Z\"}");
         }
         PathItem events = openApi.getPaths().get("/events");
         if (events != null && events.getPost() != null) {

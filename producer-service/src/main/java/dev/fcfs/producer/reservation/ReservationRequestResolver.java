@@ -33,7 +33,8 @@ import org.springframework.web.method.support.ModelAndViewContainer;
  * the application's strict JSON mapper, the bean-validation constraints of the record, and the same exceptions for
  * every refusal (so {@code ApiExceptionHandler} answers them with the same problems). What it leaves out is what
  * Spring MVC builds around every such argument on every request: a data binder, the message-converter and
- * body-advice chain, and a binding result for a body that is valid. The accept path is the one route that runs at the rate of a ticket drop.
+ * body-advice chain, and a binding result for a body that is valid. The accept path is the one route that runs at
+ * the rate of a ticket drop.
  *
  * <p>In jwt mode ({@link CallerIdentity}) the user is the token's: a body without {@code userId} is read as naming
  * it, a body naming someone else is refused with 403 ({@link UserMismatchException}) before anything is queued, and

@@ -133,7 +133,8 @@ public class SecurityConfiguration {
                 throw new IllegalStateException("reservation.identity.mode=jwt needs the issuer's keys to verify "
                         + "tokens: set spring.security.oauth2.resourceserver.jwt.jwk-set-uri "
                         + "(SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI) or "
-                        + "spring.security.oauth2.resourceserver.jwt.issuer-uri, or use reservation.identity.mode=body");
+                        + "spring.security.oauth2.resourceserver.jwt.issuer-uri, "
+                        + "or use reservation.identity.mode=body");
             }
             JwtGrantedAuthoritiesConverter authorities = new JwtGrantedAuthoritiesConverter();
             if (StringUtils.hasText(jwt.getAuthoritiesClaimName())) {
@@ -158,7 +159,8 @@ public class SecurityConfiguration {
             // the hot path: none of the response headers a browser page would want
             http.headers(AbstractHttpConfigurer::disable);
             http.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated());
-            http.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems.entryPoint(USER_REALM)));
+            http.exceptionHandling(
+                    (exceptions) -> exceptions.authenticationEntryPoint(problems.entryPoint(USER_REALM)));
             http.oauth2ResourceServer((bearer) -> bearer.authenticationManagerResolver((request) -> jwt::authenticate)
                 .authenticationEntryPoint(problems.entryPoint(USER_REALM)));
             http.addFilterBefore(new WarmupAuthenticationFilter(warmup), BearerTokenAuthenticationFilter.class);

@@ -64,7 +64,8 @@ class AdminTokenTests {
 
     @Test
     void refusesAShortConfiguredToken() {
-        assertThatIllegalArgumentException().isThrownBy(() -> AdminToken.from(new AdminProperties("short", null), false))
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> AdminToken.from(new AdminProperties("short", null), false))
             .withMessageContaining("reservation.admin.token");
     }
 
@@ -75,7 +76,8 @@ class AdminTokenTests {
             .withMessageContaining("RFC 6750");
         assertThatIllegalArgumentException()
             .isThrownBy(() -> AdminToken.from(new AdminProperties("0123456789abcdef!", null), false));
-        assertThat(AdminToken.from(new AdminProperties("0123-4567.89_ab~c+d/e==", null), false).matches("0123-4567.89_ab~c+d/e=="))
+        assertThat(AdminToken.from(new AdminProperties("0123-4567.89_ab~c+d/e==", null), false)
+            .matches("0123-4567.89_ab~c+d/e=="))
             .isTrue();
     }
 

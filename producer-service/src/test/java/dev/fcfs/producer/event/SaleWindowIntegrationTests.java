@@ -217,7 +217,8 @@ class SaleWindowIntegrationTests extends AdminIntegrationSupport {
 
     /** {@code PATCH /events/{id}} with exactly the given headers (the base class adds none for this path). */
     private HttpResponse<String> patch(long id, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/events/" + id))
+        HttpRequest.Builder request = HttpRequest
+            .newBuilder(URI.create("http://127.0.0.1:" + this.port + "/events/" + id))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", JSON)
             .method("PATCH", BodyPublishers.ofString(body));

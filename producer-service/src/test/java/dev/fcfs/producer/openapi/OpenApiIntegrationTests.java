@@ -26,7 +26,8 @@ class OpenApiIntegrationTests extends AdminIntegrationSupport {
         JsonNode status = spec.path("paths").path("/reservations/{reservationId}").path("get");
         assertThat(status.path("responses").propertyNames()).contains("200", "400", "404", "503");
         JsonNode problem = spec.path("components").path("schemas").path("ProblemDetail");
-        assertThat(problem.path("properties").propertyNames()).contains("type", "title", "status", "detail", "instance");
+        assertThat(problem.path("properties").propertyNames())
+            .contains("type", "title", "status", "detail", "instance");
     }
 
     @Test

@@ -292,7 +292,9 @@ class ReservationApiIntegrationTests extends ProducerIntegrationSupport {
                 + this.redis.opsForList().size(this.keys.deadLetter(shard));
     }
 
-    /** What the consumer does for an event of one seat: commit the seat to the accepted request, then raise the flag. */
+    /**
+     * What the consumer does for an event of one seat: commit the seat to the accepted request, then raise the flag.
+     */
     private void sellOutTo(long eventId, JsonNode accepted) {
         ReservationJob job = pendingJob(UUID.fromString(accepted.path("reservationId").asString()), eventId);
         insertDecision(job, "CONFIRMED", null, 1);

@@ -24,8 +24,9 @@ class DatabaseErrorsTests {
     @Test
     void rollbackOnAConnectionThePoolAlreadyClosedIsAConnectionFailure() {
         // what the producer logged while PostgreSQL was stopped (FaultInjectionTests): Hikari's closed-connection proxy
-        JpaSystemException ex = new JpaSystemException(new RuntimeException("Unable to rollback against JDBC Connection",
-                new SQLException("Connection is closed")));
+        JpaSystemException ex = new JpaSystemException(
+                new RuntimeException("Unable to rollback against JDBC Connection",
+                        new SQLException("Connection is closed")));
         assertThat(DatabaseErrors.isConnectionFailure(ex)).isTrue();
     }
 

@@ -89,16 +89,17 @@ class HostileRequestsIntegrationTests extends ProducerIntegrationSupport {
             case 7 -> {
                 contentType = Gen.oneOf(random, "text/plain", "application/xml", "application/x-www-form-urlencoded",
                         "application/vnd.api+json", "multipart/form-data; boundary=x", "text/json", "application/jso",
-                        // (a charset JSON can be in, say UTF-16, is no hostile request: JSON names no charset, RFC 8259,
-                        // and the reader detects the encoding from the bytes)
+                        // (a charset JSON can be in, say UTF-16, is no hostile request: JSON names no charset,
+                        // RFC 8259, and the reader detects the encoding from the bytes)
                         "application/json; charset=", "application/json; charset=no-such-charset",
                         "application/json; charset=\"\"", "application/json; charset=x;y");
                 what = "content type";
             }
             case 8 -> {
                 path = "/events/" + Gen.oneOf(random, "0", "-1", "abc", "1.5", "1e3", "%20", "0x10",
-                        Long.toString(ReservationId.MAX_EVENT_ID + 1 + random.nextInt(1000)), Long.toString(Long.MAX_VALUE),
-                        "9223372036854775808", Gen.digits(random, 20 + random.nextInt(30)),
+                        Long.toString(ReservationId.MAX_EVENT_ID + 1 + random.nextInt(1000)),
+                        Long.toString(Long.MAX_VALUE), "9223372036854775808",
+                        Gen.digits(random, 20 + random.nextInt(30)),
                         Long.toString(eventId + 1_000_000 + random.nextInt(1000))) + "/reservations";
                 what = "event id";
             }
@@ -113,7 +114,8 @@ class HostileRequestsIntegrationTests extends ProducerIntegrationSupport {
                 byte[] bytes = new byte[1 + random.nextInt(40)];
                 random.nextBytes(bytes);
                 bytes[0] = (byte) (0x80 | bytes[0]);
-                return new Hostile(request(path).header("Content-Type", contentType).POST(BodyPublishers.ofByteArray(bytes)),
+                return new Hostile(
+                        request(path).header("Content-Type", contentType).POST(BodyPublishers.ofByteArray(bytes)),
                         "random non-UTF-8 bytes");
             }
             default -> {

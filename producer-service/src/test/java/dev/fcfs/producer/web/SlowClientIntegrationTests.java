@@ -34,7 +34,8 @@ class SlowClientIntegrationTests extends ProducerIntegrationSupport {
     void closesAConnectionWhoseHeadersTrickleInPastTheHeaderDeadline() throws Exception {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            out.write("POST /events/1/reservations HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("POST /events/1/reservations HTTP/1.1\r\nHost: localhost\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
             long start = System.nanoTime();
 
             boolean closed = trickleUntilClosed(socket, "X-Slow: " + "a".repeat(20));

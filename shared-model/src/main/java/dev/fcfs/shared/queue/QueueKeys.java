@@ -15,7 +15,8 @@ package dev.fcfs.shared.queue;
  * rsv:{s3}:lease             string  id of the consumer that owns the shard, with a TTL
  * rsv:{s3}:event:42          hash  capacity, seq (last position handed out), soldOut (1 once committed full),
  *                                   opensAt, closesAt (sale window, epoch ms; absent: no such bound)
- * rsv:{s3}:idem:42:&lt;user&gt;    string  "&lt;Idempotency-Key&gt; &lt;job&gt;": the user's latest keyed request, one per user
+ * rsv:{s3}:idem:42:&lt;user&gt;    string  "&lt;Idempotency-Key&gt; &lt;job&gt;": the user's latest keyed request,
+ *                                    one per user
  * rsv:consumers              zset  consumer id -> heartbeat deadline (epoch ms)
  * rsv:layout                 string  "shards=16": the shard count every service must share
  * rsv:warmup:runs            hash  start-up warm-up run id -> deadline (epoch ms), see ScratchRuns

@@ -35,7 +35,8 @@ public final class ReservationScripts {
 
     /** {@code scripts/take_batch.lua}: top up the processing list and return its oldest jobs. */
     @SuppressWarnings({ "rawtypes", "unchecked" })
-    public static final RedisScript<List<String>> TAKE_BATCH = (RedisScript) RedisScript.of(script("take_batch"), List.class);
+    public static final RedisScript<List<String>> TAKE_BATCH = (RedisScript) RedisScript.of(script("take_batch"),
+            List.class);
 
     /** {@code scripts/ack.lua}: drop committed jobs from the processing list and the pending hash. */
     public static final RedisScript<Long> ACK = RedisScript.of(script("ack"), Long.class);

@@ -38,10 +38,12 @@ class JobCodecTests {
             "{\"v\":1,\"id\":\"nope\",\"event\":1,\"user\":\"u\",\"pos\":1,\"at\":1}",
             "{\"v\":1,\"id\":\"1-2-3-4-5\",\"event\":1,\"user\":\"u\",\"pos\":1,\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-00000000000A\",\"event\":1,\"user\":\"u\",\"pos\":1,\"at\":1}",
-            "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":\"1\",\"user\":\"u\",\"pos\":1,\"at\":1}",
+            "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":\"1\",\"user\":\"u\",\"pos\":1,"
+                    + "\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":7,\"pos\":1,\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":\" \",\"pos\":1,\"at\":1}",
-            "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":\"a\\u0000b\",\"pos\":1,\"at\":1}",
+            "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":\"a\\u0000b\",\"pos\":1,"
+                    + "\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":\"u\",\"pos\":0,\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":-1,\"user\":\"u\",\"pos\":1,\"at\":1}",
             "{\"v\":1,\"id\":\"00000000-0000-8000-8000-000000000000\",\"event\":1,\"user\":\"u\",\"pos\":1.5,\"at\":1}",
@@ -52,7 +54,8 @@ class JobCodecTests {
 
     @Test
     void rejectsUserIdsLongerThanTheApiAccepts() {
-        String raw = this.codec.encode(new ReservationJob(ReservationId.newFor(1), 1, "x".repeat(65), 1, Instant.now()));
+        String raw = this.codec.encode(
+                new ReservationJob(ReservationId.newFor(1), 1, "x".repeat(65), 1, Instant.now()));
 
         assertThatExceptionOfType(MalformedJobException.class).isThrownBy(() -> this.codec.decode(raw))
             .withMessageContaining("user");

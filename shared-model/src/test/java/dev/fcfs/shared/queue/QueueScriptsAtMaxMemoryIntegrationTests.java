@@ -97,7 +97,8 @@ class QueueScriptsAtMaxMemoryIntegrationTests {
         startUpCheck();
         fillUntilFull();
         // BRPOPLPUSH (and RPOPLPUSH as a script's first write) may grow memory: refused at maxmemory
-        assertRefused(() -> redis.opsForList().rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard)));
+        assertRefused(
+                () -> redis.opsForList().rightPopAndLeftPush(this.keys.queue(shard), this.keys.processing(shard)));
 
         // take a shard and announce the consumer (acquire_lease.lua, heartbeat.lua, renew_lease.lua)
         assertThat(run(ReservationScripts.ACQUIRE_LEASE, this.keys.lease(shard), "worker-1", "10000")).isOne();

@@ -257,8 +257,10 @@ class QueueScriptsIntegrationTests {
 
     @Test
     void registerEventStartsTheCounterWhereItIsToldAndNeverOverwritesALiveEvent() {
-        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41")).isEqualTo(1L);
-        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0")).isEqualTo(0L);
+        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "41"))
+            .isEqualTo(1L);
+        assertThat(redis.execute(ReservationScripts.REGISTER_EVENT, List.of(this.keys.event(9)), "3", "0"))
+            .isEqualTo(0L);
 
         assertThat(enqueue(9, ReservationId.newFor(9), "ann", null).job().position()).isEqualTo(42);
     }
