@@ -1,6 +1,5 @@
 package dev.fcfs.e2e;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import dev.fcfs.loadgen.LoadDriver;
 import dev.fcfs.loadgen.Requests;
@@ -115,7 +113,7 @@ class DashboardBrowserTests {
         // which only means "look again"
         wait.ignoring(StaleElementReferenceException.class);
         wait.withMessage(() -> "page status: " + text(this.browser, "status"));
-        this.browser.get(URI.create(deployment.producer().baseUri() + "/dashboard").toString());
+        this.browser.get(deployment.producer().baseUri() + "/dashboard");
         wait.until((page) -> "rendered".equals(page.findElement(By.tagName("body")).getDomAttribute("data-state")));
         try {
             consumer.freeze();
@@ -160,9 +158,8 @@ class DashboardBrowserTests {
     }
 
     private static void waitFor(WebDriverWait wait, String id, String expected) {
-        Function<WebDriver, Boolean> shows = (page) -> expected.equals(text(page, id));
         wait.withMessage(() -> id + " should show " + expected);
-        wait.until(shows);
+        wait.until((page) -> expected.equals(text(page, id)));
     }
 
     private static String text(WebDriver page, String id) {
